@@ -1,0 +1,152 @@
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { MarketService, REASON_STATUS } from '@marketgate/market-core';
+import type { MarketServiceOptions } from '@marketgate/market-core';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { ClientRateLimiter } from './rate-limit.js';
+import { appRouter } from './router/index.js';
+import type { AppRouter } from './router/index.js';
+import { healthOf } from './router/system.js';
+import type { AppDeps, Context, ErrorData } from './trpc.js';
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface ServerOptions {
+  config: Config;
+  log?: Logger;
+  /** Overrides for the market service (tests inject sources or a clock). */
+  service?: Partial<MarketServiceOptions>;
+}
+
+export interface MarketServer {
+  app: FastifyInstance;
+  deps: AppDeps;
+  /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:8787 */
+  listen(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, releases exchanges. */
+  close(): Promise<void>;
+}
+
+/** Per-request facts the access log line reports, filled by tRPC's onError. */
+interface RequestOutcome {
+  reasons: string[];
+}
+const outcomes = new WeakMap<FastifyRequest, RequestOutcome>();
+
+export function createServer(options: ServerOptions): MarketServer {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  const service = new MarketService({
+    exchanges: config.exchanges,
+    tickerTtlMs: config.tickerTtlMs,
+    cacheMaxEntries: config.cacheMaxEntries,
+    requestTimeoutMs: config.requestTimeoutMs,
+    retry: { retries: config.retryAttempts },
+    upstreamProxyUrl: config.upstreamProxyUrl,
+    ...options.service,
+  });
+  const deps: AppDeps = {
+    config,
+    service,
+    limiter: ClientRateLimiter.inMemory(config.rateLimit.requests, config.rateLimit.periodS),
+    log,
+    version,
+    startedAt: Date.now(),
+  };
+  let shuttingDown = false;
+
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 500 },
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const url = req.url.split('?')[0] ?? '';
+    const procedure = url.startsWith('/trpc/') ? url.slice('/trpc/'.length) : undefined;
+    const reasons = outcomes.get(req)?.reasons ?? [];
+    req.log.info(
+      {
+        method: req.method,
+        path: url,
+        procedure,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        outcome: reasons.length > 0 ? reasons.join(',') : reply.statusCode < 400 ? 'ok' : 'error',
+      },
+      'request',
+    );
+    done();
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const health = healthOf(deps);
+    if (shuttingDown) return reply.code(503).send({ ...health, status: 'shutting-down' });
+    return reply.code(200).send(health);
+  });
+
+  const createContext = ({ req }: { req: FastifyRequest }): Context => {
+    outcomes.set(req, { reasons: [] });
+    return { ...deps, clientIp: req.ip, requestId: String(req.id) };
+  };
+
+  void app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext,
+      onError({ error, req, path }) {
+        const reason = reasonFromCode(error.code, error.cause);
+        outcomes.get(req)?.reasons.push(reason);
+        if (reason === 'INTERNAL')
+          log.error({ err: error.cause ?? error, path, reqId: req.id }, 'internal error');
+      },
+      responseMeta({ errors }) {
+        const retryAfterMs = Math.max(0, ...errors.map((e) => retryAfterOf(e.cause)));
+        return retryAfterMs > 0 ? { headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } } : {};
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  return {
+    app,
+    deps,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    },
+    async close() {
+      shuttingDown = true;
+      await app.close();
+      await service.close();
+    },
+  };
+}
+
+function retryAfterOf(cause: unknown): number {
+  const ms = (cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof ms === 'number' ? ms : 0;
+}
+
+function reasonFromCode(code: string, cause: unknown): ErrorData['reason'] {
+  const reason = (cause as { reason?: unknown } | undefined)?.reason;
+  if (typeof reason === 'string' && reason in REASON_STATUS) return reason as ErrorData['reason'];
+  if (code === 'BAD_REQUEST' || code === 'NOT_FOUND' || code === 'PARSE_ERROR') return 'INVALID_INPUT';
+  if (code === 'TOO_MANY_REQUESTS') return 'RATE_LIMITED';
+  return 'INTERNAL';
+}

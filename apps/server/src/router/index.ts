@@ -1,0 +1,12 @@
+import { router } from '../trpc.js';
+import { exchangesRouter } from './exchanges.js';
+import { marketRouter } from './market.js';
+import { systemRouter } from './system.js';
+
+export const appRouter = router({
+  system: systemRouter,
+  exchanges: exchangesRouter,
+  market: marketRouter,
+});
+
+export type AppRouter = typeof appRouter;

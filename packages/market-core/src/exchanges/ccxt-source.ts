@@ -1,0 +1,128 @@
+import ccxt from 'ccxt';
+import type { Exchange } from 'ccxt';
+import type { Capabilities } from '../schemas.js';
+import type {
+  ExchangeSource,
+  UpstreamCandle,
+  UpstreamMarket,
+  UpstreamOrderBook,
+  UpstreamTicker,
+  UpstreamTrade,
+} from './source.js';
+import { rewriteApiUrls } from './upstream-proxy.js';
+
+export interface CcxtSourceOptions {
+  timeoutMs: number;
+  /** MCP_UPSTREAM_PROXY_URL */
+  proxyUrl?: string | undefined;
+}
+
+/** Where ccxt states no per-request candle maximum, this many is accepted by nearly every exchange. */
+const DEFAULT_OHLCV_PAGE = 500;
+/** Real exchanges are not polled faster than this (DESIGN.md: MCP_POLL_INTERVAL_MS minimum). */
+const REAL_MIN_POLL_MS = 1_000;
+
+type ExchangeClass = new (config: Record<string, unknown>) => Exchange;
+
+function exchangeClass(id: string): ExchangeClass {
+  // ccxt.pro's classes extend the REST ones, so one instance serves REST and streams.
+  const pro = ccxt.pro as unknown as Record<string, ExchangeClass | undefined>;
+  const rest = ccxt as unknown as Record<string, ExchangeClass | undefined>;
+  const cls =
+    (Object.hasOwn(pro, id) ? pro[id] : undefined) ?? (Object.hasOwn(rest, id) ? rest[id] : undefined);
+  if (!cls) throw new Error(`ccxt has no exchange class ${id}`);
+  return cls;
+}
+
+export function createCcxtExchange(id: string, options: CcxtSourceOptions): Exchange {
+  const exchange = new (exchangeClass(id))({ enableRateLimit: true, timeout: options.timeoutMs });
+  if (options.proxyUrl) {
+    exchange.urls = {
+      ...exchange.urls,
+      api: rewriteApiUrls(exchange.urls.api, options.proxyUrl) as typeof exchange.urls.api,
+    };
+  }
+  return exchange;
+}
+
+function capabilitiesOf(has: Exchange['has']): Capabilities {
+  return {
+    ticker: Boolean(has.fetchTicker),
+    tickers: Boolean(has.fetchTickers || has.fetchTicker),
+    ohlcv: Boolean(has.fetchOHLCV),
+    orderBook: Boolean(has.fetchOrderBook),
+    trades: Boolean(has.fetchTrades),
+    stream: Boolean(has.watchTicker || has.watchOrderBook || has.watchOHLCV),
+  };
+}
+
+function ohlcvPageLimitOf(exchange: Exchange): number {
+  const features = exchange.features as
+    Record<string, { fetchOHLCV?: { limit?: number } } | undefined> | undefined;
+  const limit = features?.spot?.fetchOHLCV?.limit ?? features?.swap?.fetchOHLCV?.limit;
+  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_OHLCV_PAGE;
+}
+
+/** Static description of an exchange for `exchanges.list`, without keeping an instance around. */
+export function describeCcxtExchange(id: string): {
+  name: string;
+  capabilities: Capabilities;
+  timeframes: string[];
+} {
+  const exchange = new (exchangeClass(id))({});
+  return {
+    name: exchange.name ?? id,
+    capabilities: capabilitiesOf(exchange.has),
+    timeframes: Object.keys(exchange.timeframes ?? {}),
+  };
+}
+
+/** A real exchange through one long-lived ccxt(.pro) instance. */
+export function createCcxtSource(id: string, options: CcxtSourceOptions): ExchangeSource {
+  const exchange = createCcxtExchange(id, options);
+  const has = exchange.has;
+  let proxyAgentLoaded: Promise<unknown> | undefined;
+  // ccxt.pro refuses plain ws:// through a rewritten URL unless its proxy agent is loaded first
+  const ready = async (): Promise<void> => {
+    if (!options.proxyUrl) return;
+    proxyAgentLoaded ??= (
+      exchange as unknown as { loadHttpProxyAgent(): Promise<unknown> }
+    ).loadHttpProxyAgent();
+    await proxyAgentLoaded;
+  };
+
+  const watch: NonNullable<ExchangeSource['watch']> = {};
+  if (has.watchTicker)
+    watch.ticker = async (s) => (await ready(), exchange.watchTicker(s) as Promise<UpstreamTicker>);
+  if (has.watchTickers)
+    watch.tickers = async (s) => (
+      await ready(),
+      exchange.watchTickers(s) as Promise<Record<string, UpstreamTicker>>
+    );
+  if (has.watchOHLCV) watch.ohlcv = async (s, tf) => (await ready(), exchange.watchOHLCV(s, tf));
+  if (has.watchOrderBook) watch.orderBook = async (s, n) => (await ready(), exchange.watchOrderBook(s, n));
+
+  return {
+    id,
+    name: exchange.name ?? id,
+    simulated: false,
+    capabilities: capabilitiesOf(has),
+    nativeTickers: Boolean(has.fetchTickers),
+    timeframes: Object.keys(exchange.timeframes ?? {}),
+    ohlcvPageLimit: ohlcvPageLimitOf(exchange),
+    minPollIntervalMs: REAL_MIN_POLL_MS,
+    watch: Object.keys(watch).length > 0 ? watch : undefined,
+    async loadMarkets(reload = false) {
+      return (await exchange.loadMarkets(reload)) as unknown as Record<string, UpstreamMarket>;
+    },
+    fetchTicker: (symbol) => exchange.fetchTicker(symbol) as Promise<UpstreamTicker>,
+    fetchTickers: (symbols) => exchange.fetchTickers(symbols) as Promise<Record<string, UpstreamTicker>>,
+    fetchOHLCV: (symbol, timeframe, since, limit) => exchange.fetchOHLCV(symbol, timeframe, since, limit),
+    fetchOrderBook: (symbol, limit) => exchange.fetchOrderBook(symbol, limit),
+    fetchTrades: (symbol, limit) =>
+      exchange.fetchTrades(symbol, undefined, limit) as Promise<UpstreamTrade[]>,
+    async close() {
+      await exchange.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export * from './schemas.js';
+export * from './symbols.js';
+export * from './retry.js';
+export * from './validate.js';
+export * from './stats.js';
+export * from './normalise.js';
+export * from './ohlcv-pager.js';
+export type { MarketCache } from './cache/market-cache.js';
+export { LruMarketCache } from './cache/lru-market-cache.js';
+export * from './exchanges/source.js';
+export { ExchangeRegistry, SIM_EXCHANGE_ID } from './exchanges/registry.js';
+export { ExchangePool } from './exchanges/pool.js';
+export { createCcxtSource, createCcxtExchange, describeCcxtExchange } from './exchanges/ccxt-source.js';
+export { rewriteApiUrls } from './exchanges/upstream-proxy.js';
+export { createSimExchange } from './exchanges/sim/index.js';
+export { MarketService } from './service.js';
+export type { MarketServiceOptions } from './service.js';
