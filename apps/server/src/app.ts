@@ -62,7 +62,9 @@ export function createServer(options: ServerOptions): MarketServer {
   let shuttingDown = false;
 
   const app = Fastify({
-    loggerInstance: log,
+    // widen pino's Logger to Fastify's base type so the instance type stays the default one
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: log as FastifyBaseLogger,
     disableRequestLogging: true,
     trustProxy: config.trustProxy,
     genReqId: (req) => {

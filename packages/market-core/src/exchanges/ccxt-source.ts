@@ -3,9 +3,7 @@ import type { Exchange } from 'ccxt';
 import type { Capabilities } from '../schemas.js';
 import type {
   ExchangeSource,
-  UpstreamCandle,
   UpstreamMarket,
-  UpstreamOrderBook,
   UpstreamTicker,
   UpstreamTrade,
 } from './source.js';
