@@ -66,7 +66,7 @@ export function isMarketError(error: unknown): error is MarketError {
 /** Upstream errors worth another try: the request may succeed unchanged a moment later. */
 export function isTransientUpstreamError(error: unknown): boolean {
   return (
-    error instanceof ccxt.NetworkError || // covers RequestTimeout, ExchangeNotAvailable, DDoSProtection, RateLimitExceeded
+    error instanceof ccxt.NetworkError || // RequestTimeout, ExchangeNotAvailable, DDoSProtection, RateLimitExceeded
     (error instanceof MarketError && error.reason.startsWith('UPSTREAM_') && error.retryable)
   );
 }
@@ -76,7 +76,7 @@ const UPSTREAM_RATE_LIMIT_BACKOFF_MS = 5_000;
 
 /**
  * Maps anything thrown below the service to a MarketError. Order matters: ccxt's classes form a
- * hierarchy (RateLimitExceeded extends DDoSProtection extends NetworkError, BadSymbol extends BadRequest).
+ * hierarchy (throttling and timeouts extend NetworkError, BadSymbol extends BadRequest).
  * Upstream messages are not echoed: they can carry request URLs with keys in them.
  */
 export function toMarketError(error: unknown, exchange?: string): MarketError {
@@ -87,7 +87,7 @@ export function toMarketError(error: unknown, exchange?: string): MarketError {
     return new MarketError('UNKNOWN_SYMBOL', `${on} has no such market`, opts);
   if (error instanceof ccxt.NotSupported)
     return new MarketError('NOT_SUPPORTED', `${on} does not support this request`, opts);
-  if (error instanceof ccxt.DDoSProtection)
+  if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded)
     return new MarketError('UPSTREAM_RATE_LIMITED', `${on} is throttling requests; retry later`, {
       ...opts,
       retryAfterMs: UPSTREAM_RATE_LIMIT_BACKOFF_MS,

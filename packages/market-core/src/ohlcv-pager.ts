@@ -52,7 +52,8 @@ export async function collectCandles(o: CollectOptions): Promise<Candle[]> {
   const out: Candle[] = [];
 
   for (let page = 0; page < MAX_PAGES && out.length < o.limit && cursor <= until; page++) {
-    const limit = Math.min(o.pageLimit, o.limit - out.length);
+    // one spare candle absorbs exchanges that also return the candle before `since`
+    const limit = Math.min(o.pageLimit, o.limit - out.length + 1);
     const closed = endOfRange(cursor, o.timeframe, limit) <= currentStart;
     const candles = await o.fetchPage({ since: cursor, limit, closed });
     let added = 0;

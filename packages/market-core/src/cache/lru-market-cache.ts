@@ -14,7 +14,7 @@ export class LruMarketCache implements MarketCache {
       max: options.maxEntries,
       ttlAutopurge: false,
       // lru-cache reads time through perf.now(); tests swap it for a fake clock
-      ...(options.now ? { perf: { now: options.now } } : {}),
+      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
       fetchMethod: (_key, _stale, { context }) => context(),
     });
   }

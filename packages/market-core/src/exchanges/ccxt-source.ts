@@ -1,12 +1,7 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import type { Capabilities } from '../schemas.js';
-import type {
-  ExchangeSource,
-  UpstreamMarket,
-  UpstreamTicker,
-  UpstreamTrade,
-} from './source.js';
+import type { ExchangeSource, UpstreamMarket, UpstreamTicker, UpstreamTrade } from './source.js';
 import { rewriteApiUrls } from './upstream-proxy.js';
 
 export interface CcxtSourceOptions {
