@@ -8,8 +8,12 @@ import { MarketService, REASON_STATUS } from '@marketgate/market-core';
 import type { MarketServiceOptions } from '@marketgate/market-core';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { Metrics, installMetrics, noteTrpcError } from './metrics.js';
+import { registerMcpHttp } from './mcp/http.js';
 import type { Logger } from './logger.js';
+import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
+import { registerRest } from './rest/index.js';
 import { appRouter } from './router/index.js';
 import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
@@ -42,6 +46,7 @@ const outcomes = new WeakMap<FastifyRequest, RequestOutcome>();
 export function createServer(options: ServerOptions): MarketServer {
   const { config } = options;
   const log = options.log ?? createLogger(config);
+  const metrics = new Metrics();
   const service = new MarketService({
     exchanges: config.exchanges,
     tickerTtlMs: config.tickerTtlMs,
@@ -49,6 +54,7 @@ export function createServer(options: ServerOptions): MarketServer {
     requestTimeoutMs: config.requestTimeoutMs,
     retry: { retries: config.retryAttempts },
     upstreamProxyUrl: config.upstreamProxyUrl,
+    observer: metrics.upstreamObserver,
     ...options.service,
   });
   const deps: AppDeps = {
@@ -60,6 +66,12 @@ export function createServer(options: ServerOptions): MarketServer {
     startedAt: Date.now(),
   };
   let shuttingDown = false;
+  const responseCache = new ResponseCache({
+    ttlMs: config.tickerTtlMs,
+    limiter: deps.limiter,
+    trustProxy: config.trustProxy,
+    log,
+  });
 
   const app = Fastify({
     // widen pino's Logger to Fastify's base type so the instance type stays the default one
@@ -72,6 +84,7 @@ export function createServer(options: ServerOptions): MarketServer {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 500 },
+    serverFactory: responseCache.serverFactory,
   });
 
   app.addHook('onResponse', (req, reply, done) => {
@@ -112,6 +125,7 @@ export function createServer(options: ServerOptions): MarketServer {
       onError({ error, req, path }) {
         const reason = reasonFromCode(error.code, error.cause);
         outcomes.get(req)?.reasons.push(reason);
+        noteTrpcError(req, path, reason);
         if (reason === 'INTERNAL')
           log.error({ err: error.cause ?? error, path, reqId: req.id }, 'internal error');
       },
@@ -121,6 +135,17 @@ export function createServer(options: ServerOptions): MarketServer {
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  // REST + OpenAPI + /docs, MCP over Streamable HTTP, Prometheus metrics (same deps, same limiter)
+  metrics.bind({
+    cache: () => service.cache.stats(),
+    rateLimited: () => deps.limiter.rejected,
+    feeds: () => ({ active: 0, subscribers: 0 }), // TODO(feed hub): read the hub's counts
+    procedures: Object.keys(appRouter._def.procedures),
+  });
+  installMetrics(app, metrics);
+  registerRest(app, { router: appRouter, createContext, metrics, version });
+  registerMcpHttp(app, { deps, metrics });
 
   return {
     app,

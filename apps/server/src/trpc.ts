@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { MarketError, REASON_STATUS, describeIssues } from '@marketgate/market-core';
 import type { ErrorReason, MarketService } from '@marketgate/market-core';
 import type { Config } from './config.js';
@@ -67,22 +68,26 @@ function reasonOf(error: TRPCError): {
   }
 }
 
-const t = initTRPC.context<Context>().create({
-  // no transformer: plain JSON on the wire so curl and other languages can call it
-  isDev: false,
-  errorFormatter({ shape, error, ctx }) {
-    const { reason, message, retryable, retryAfterMs } = reasonOf(error);
-    const data: ErrorData & typeof shape.data = {
-      ...shape.data,
-      reason,
-      retryable,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    };
-    delete data.stack;
-    const withId = reason === 'INTERNAL' && ctx ? `${message} (request id ${ctx.requestId})` : message;
-    return { ...shape, message: withId, data };
-  },
-});
+/** `meta.openapi` exposes a procedure as a REST path (see src/rest/). */
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    // no transformer: plain JSON on the wire so curl and other languages can call it
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const { reason, message, retryable, retryAfterMs } = reasonOf(error);
+      const data: ErrorData & typeof shape.data = {
+        ...shape.data,
+        reason,
+        retryable,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+      delete data.stack;
+      const withId = reason === 'INTERNAL' && ctx ? `${message} (request id ${ctx.requestId})` : message;
+      return { ...shape, message: withId, data };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

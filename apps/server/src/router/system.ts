@@ -26,7 +26,18 @@ export function statsOf(
 }
 
 export const systemRouter = router({
-  health: publicProcedure.output(healthSchema).query(({ ctx }) => healthOf(ctx)),
+  health: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/api/health',
+        summary: 'Service health',
+        tags: ['system'],
+        protect: false,
+      },
+    })
+    .output(healthSchema)
+    .query(({ ctx }) => healthOf(ctx)),
   stats: publicProcedure.output(statsSchema).query(({ ctx }) => statsOf(ctx, { active: 0, subscribers: 0 })),
   /** What the dashboard opens on (MCP_DEFAULT_EXCHANGE / MCP_DEFAULT_SYMBOLS). */
   defaults: publicProcedure
