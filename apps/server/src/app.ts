@@ -11,7 +11,6 @@ import { createLogger } from './logger.js';
 import { Metrics, installMetrics, noteTrpcError } from './metrics.js';
 import { registerMcpHttp } from './mcp/http.js';
 import type { Logger } from './logger.js';
-import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
 import { registerRest } from './rest/index.js';
 import { appRouter } from './router/index.js';
@@ -66,12 +65,6 @@ export function createServer(options: ServerOptions): MarketServer {
     startedAt: Date.now(),
   };
   let shuttingDown = false;
-  const responseCache = new ResponseCache({
-    ttlMs: config.tickerTtlMs,
-    limiter: deps.limiter,
-    trustProxy: config.trustProxy,
-    log,
-  });
 
   const app = Fastify({
     // widen pino's Logger to Fastify's base type so the instance type stays the default one
@@ -84,7 +77,6 @@ export function createServer(options: ServerOptions): MarketServer {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 500 },
-    serverFactory: responseCache.serverFactory,
   });
 
   app.addHook('onResponse', (req, reply, done) => {
