@@ -13,6 +13,7 @@ import { registerMcpHttp } from './mcp/http.js';
 import type { Logger } from './logger.js';
 import { ClientRateLimiter } from './rate-limit.js';
 import { registerRest } from './rest/index.js';
+import { registerStatic } from './static.js';
 import { appRouter } from './router/index.js';
 import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
@@ -138,6 +139,7 @@ export function createServer(options: ServerOptions): MarketServer {
   installMetrics(app, metrics);
   registerRest(app, { router: appRouter, createContext, metrics, version });
   registerMcpHttp(app, { deps, metrics });
+  registerStatic(app);
 
   return {
     app,
