@@ -16,3 +16,4 @@ export { rewriteApiUrls } from './exchanges/upstream-proxy.js';
 export { createSimExchange } from './exchanges/sim/index.js';
 export { MarketService } from './service.js';
 export type { MarketServiceOptions } from './service.js';
+export * from './feeds/index.js';

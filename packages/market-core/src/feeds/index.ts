@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './schemas.js';
+export { FeedSubscription } from './subscription.js';
+export { FeedHub } from './hub.js';
+export type { FeedHubOptions, FeedSpec, ResolvedFeedSpec } from './hub.js';
