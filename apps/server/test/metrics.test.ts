@@ -1,0 +1,151 @@
+import ccxt from 'ccxt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { failingSource, startTestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
+
+/** The value of one sample of the exposition text, or undefined when the series is absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describe('GET /metrics', () => {
+  let t: TestServer;
+  let text: string;
+  beforeAll(async () => {
+    t = await startTestServer({ MCP_RATE_LIMIT_REQUESTS: '12', MCP_RETRY_ATTEMPTS: '0' }, (id) =>
+      id === 'okx' ? failingSource(id, () => new ccxt.ExchangeNotAvailable('okx down')) : undefined,
+    );
+    // REST twice (the second from the cache), tRPC, MCP, an upstream failure, an unknown symbol
+    await fetch(`${t.url}/api/ticker/sim/BTC-USDT`);
+    await fetch(`${t.url}/api/ticker/sim/BTC-USDT`);
+    await t.client.market.ohlcv.query({ exchange: 'sim', symbol: 'ETH/USDT', limit: 5 });
+    await fetch(`${t.url}/api/ticker/okx/BTC-USDT`);
+    await t.client.market.ticker.query({ exchange: 'sim', symbol: 'NOPE/USDT' }).catch(() => undefined);
+    await fetch(`${t.url}/trpc/no.such.procedure`);
+    const mcp = new Client({ name: 'metrics-test', version: '1' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`)));
+    await mcp.callTool({ name: 'get_trades', arguments: { exchange: 'sim', symbol: 'BTC/USDT', limit: 3 } });
+    await mcp.close();
+    // spend the rest of the budget, then one more is refused
+    while ((await fetch(`${t.url}/api/exchanges/sim/markets?limit=1`)).status !== 429);
+    const res = await fetch(`${t.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    text = await res.text();
+  });
+  afterAll(() => t.close());
+
+  it('default process metrics', () => {
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+  });
+
+  it('requests by procedure, transport and outcome, with a duration histogram', () => {
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.ticker',
+        transport: 'rest',
+        outcome: 'ok',
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.ticker',
+        transport: 'rest',
+        outcome: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.ohlcv',
+        transport: 'http',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.ticker',
+        transport: 'http',
+        outcome: 'UNKNOWN_SYMBOL',
+      }),
+    ).toBe(1);
+    expect(sample(text, 'marketgate_requests_total', { procedure: 'unknown', transport: 'http' })).toBe(1);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.trades',
+        transport: 'mcp',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'exchanges.markets',
+        transport: 'rest',
+        outcome: 'RATE_LIMITED',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_request_duration_seconds_count', {
+        procedure: 'market.ticker',
+        transport: 'rest',
+      }),
+    ).toBe(3);
+    expect(
+      sample(text, 'marketgate_request_duration_seconds_bucket', {
+        procedure: 'market.ticker',
+        transport: 'rest',
+        le: '+Inf',
+      }),
+    ).toBe(3);
+  });
+
+  it('upstream calls, errors and latency by exchange and method', () => {
+    expect(
+      sample(text, 'marketgate_upstream_requests_total', {
+        exchange: 'sim',
+        method: 'fetchTicker',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_upstream_requests_total', {
+        exchange: 'okx',
+        method: 'fetchTicker',
+        outcome: 'error',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_upstream_errors_total', {
+        exchange: 'okx',
+        method: 'fetchTicker',
+        reason: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_upstream_request_duration_seconds_count', {
+        exchange: 'sim',
+        method: 'fetchOHLCV',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cache, rate limiting and live feeds', () => {
+    expect(sample(text, 'marketgate_cache_hits_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'marketgate_cache_misses_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'marketgate_cache_entries')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'marketgate_rate_limited_total')).toBe(1);
+    expect(sample(text, 'marketgate_live_feeds')).toBe(0);
+    expect(sample(text, 'marketgate_live_subscribers')).toBe(0);
+  });
+});
