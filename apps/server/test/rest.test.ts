@@ -1,6 +1,7 @@
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_REASONS, REASON_STATUS } from '@marketgate/market-core';
+import { REASON_STATUS } from '@marketgate/market-core';
+import type { ErrorReason } from '@marketgate/market-core';
 import { failingSource, startTestServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -110,7 +111,7 @@ describe('REST API', () => {
   });
 
   describe('errors: the contract status and { message, code, reason }', () => {
-    const cases: [reason: (typeof ERROR_REASONS)[number], path: string][] = [
+    const cases: [reason: ErrorReason, path: string][] = [
       ['INVALID_INPUT', '/orderbook/sim/BTC-USDT?depth=9999'],
       ['UNKNOWN_EXCHANGE', '/ticker/nosuchexchange/BTC-USDT'],
       ['UNKNOWN_SYMBOL', '/ticker/sim/NOPE-USDT'],
