@@ -94,8 +94,10 @@ function operation(procedure: RestProcedure): ZodOpenApiOperationObject {
   };
 }
 
+export type OpenApiDocument = ReturnType<typeof createDocument>;
+
 /** OpenAPI 3.1 document of the REST procedures, built from the router's schemas. */
-export function openApiDocument(procedures: readonly RestProcedure[], version: string) {
+export function openApiDocument(procedures: readonly RestProcedure[], version: string): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
   for (const procedure of procedures) {
     paths[procedure.path] = { ...paths[procedure.path], get: operation(procedure) };
