@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ccxt from 'ccxt';
@@ -12,7 +12,9 @@ import { failingSource, startTestServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const readmePath = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const builtStdio = fileURLToPath(new URL('../dist/mcp-stdio.js', import.meta.url));
 
 const EXPECTED_TOOLS = [
   'list_exchanges',
@@ -357,6 +359,33 @@ describe('MCP over stdio (pnpm mcp)', () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
     expect(stderr).toContain('Marketgate MCP server on stdio');
+  });
+});
+
+// `pnpm test` builds first; a bare `vitest run` without a build skips this one
+describe.skipIf(!existsSync(builtStdio))('`pnpm --silent mcp` at the repo root (built dist)', () => {
+  it('speaks MCP on stdout', async () => {
+    const client = new Client({ name: 'marketgate-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: 'pnpm',
+        args: ['--silent', 'mcp'],
+        cwd: repoRoot,
+        env: { ...(process.env as Record<string, string>), ...STDIO_ENV },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([...EXPECTED_TOOLS].sort());
+      const { json } = await call<{ symbol: string }>(client, 'get_ticker', {
+        exchange: 'sim',
+        symbol: 'ETH-USDT',
+      });
+      expect(json.symbol).toBe('ETH/USDT');
+    } finally {
+      await client.close();
+    }
   });
 });
 
