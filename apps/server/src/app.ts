@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import { MarketService, REASON_STATUS } from '@marketgate/market-core';
+import { FeedHub, MarketService, REASON_STATUS } from '@marketgate/market-core';
 import type { MarketServiceOptions } from '@marketgate/market-core';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { ClientRateLimiter } from './rate-limit.js';
 import { registerRest } from './rest/index.js';
 import { registerStatic } from './static.js';
+import { registerStreaming } from './transports/ws.js';
 import { appRouter } from './router/index.js';
 import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
@@ -57,9 +58,11 @@ export function createServer(options: ServerOptions): MarketServer {
     observer: metrics.upstreamObserver,
     ...options.service,
   });
+  const feeds = new FeedHub({ service, mode: config.streamMode, pollIntervalMs: config.pollIntervalMs, log });
   const deps: AppDeps = {
     config,
     service,
+    feeds,
     limiter: ClientRateLimiter.inMemory(config.rateLimit.requests, config.rateLimit.periodS),
     log,
     version,
@@ -133,13 +136,15 @@ export function createServer(options: ServerOptions): MarketServer {
   metrics.bind({
     cache: () => service.cache.stats(),
     rateLimited: () => deps.limiter.rejected,
-    feeds: () => ({ active: 0, subscribers: 0 }), // TODO(feed hub): read the hub's counts
+    feeds: () => feeds.stats(),
     procedures: Object.keys(appRouter._def.procedures),
   });
   installMetrics(app, metrics);
   registerRest(app, { router: appRouter, createContext, metrics, version });
   registerMcpHttp(app, { deps, metrics });
   registerStatic(app);
+  // WebSocket at /trpc (lean stream path + tRPC ws); preClose sends tRPC's reconnect notification
+  registerStreaming(app, { deps, router: appRouter, log });
 
   return {
     app,

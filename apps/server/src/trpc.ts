@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { MarketError, REASON_STATUS, describeIssues } from '@marketgate/market-core';
-import type { ErrorReason, MarketService } from '@marketgate/market-core';
+import type { ErrorReason, FeedHub, MarketService } from '@marketgate/market-core';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ClientRateLimiter } from './rate-limit.js';
@@ -11,6 +11,8 @@ import type { ClientRateLimiter } from './rate-limit.js';
 export interface AppDeps {
   config: Config;
   service: MarketService;
+  /** Live feeds: stream.* subscriptions (router/stream.ts, transports/ws.ts). */
+  feeds: FeedHub;
   limiter: ClientRateLimiter;
   log: Logger;
   version: string;
@@ -75,6 +77,8 @@ const t = initTRPC
   .create({
     // no transformer: plain JSON on the wire so curl and other languages can call it
     isDev: false,
+    // SSE subscriptions: a comment ping every 10 s; the client reconnects after 25 s without any byte
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
     errorFormatter({ shape, error, ctx }) {
       const { reason, message, retryable, retryAfterMs } = reasonOf(error);
       const data: ErrorData & typeof shape.data = {

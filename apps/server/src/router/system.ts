@@ -38,7 +38,7 @@ export const systemRouter = router({
     })
     .output(healthSchema)
     .query(({ ctx }) => healthOf(ctx)),
-  stats: publicProcedure.output(statsSchema).query(({ ctx }) => statsOf(ctx, { active: 0, subscribers: 0 })),
+  stats: publicProcedure.output(statsSchema).query(({ ctx }) => statsOf(ctx, ctx.feeds.stats())),
   /** What the dashboard opens on (MCP_DEFAULT_EXCHANGE / MCP_DEFAULT_SYMBOLS). */
   defaults: publicProcedure
     .output(z.object({ exchange: z.string(), symbols: z.array(z.string()) }))
