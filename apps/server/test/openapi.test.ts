@@ -86,6 +86,9 @@ describe('OpenAPI document and /docs', () => {
         $ref: '#/components/schemas/Error',
       });
     }
+    expect(ticker.responses['200']!.content!['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/Ticker',
+    });
     expect(ticker.responses['429']!.headers).toHaveProperty('Retry-After');
     expect(ticker.responses['503']!.headers).toHaveProperty('Retry-After');
     expect(doc.components?.schemas?.Error).toMatchObject({

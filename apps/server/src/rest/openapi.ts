@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import { ERROR_REASONS, REASON_STATUS } from '@marketgate/market-core';
+import {
+  ERROR_REASONS,
+  REASON_STATUS,
+  exchangeInfoSchema,
+  healthSchema,
+  marketSummarySchema,
+  ohlcvSchema,
+  orderBookSchema,
+  tickerSchema,
+  tradeSchema,
+} from '@marketgate/market-core';
 import { fieldKind } from './procedures.js';
 import type { RestProcedure } from './procedures.js';
 
@@ -119,5 +129,17 @@ export function openApiDocument(procedures: readonly RestProcedure[], version: s
       { name: 'system', description: 'Health' },
     ],
     paths,
+    // named components: wherever these schemas occur, the document refers to them
+    components: {
+      schemas: {
+        Ticker: tickerSchema,
+        Ohlcv: ohlcvSchema,
+        OrderBook: orderBookSchema,
+        Trade: tradeSchema,
+        ExchangeInfo: exchangeInfoSchema,
+        MarketSummary: marketSummarySchema,
+        Health: healthSchema,
+      },
+    },
   });
 }
