@@ -7,6 +7,18 @@ import type { MarketSummary } from '../lib/types';
 import { ErrorNote } from './ui';
 import { SearchBox } from './SearchBox';
 
+/** Markets matching `query` (symbol, base or quote), prefix matches first. */
+export function matchMarkets(markets: MarketSummary[], query: string): MarketSummary[] {
+  const q = query.trim().toUpperCase().replace(/[-_]/g, '/');
+  if (!q) return markets;
+  const hits = markets.filter((m) => m.symbol.toUpperCase().includes(q) || m.base.toUpperCase() === q);
+  const rank = (m: MarketSummary) => {
+    const symbol = m.symbol.toUpperCase();
+    return symbol === q ? 0 : symbol.startsWith(q) ? 1 : m.base.toUpperCase() === q ? 2 : 3;
+  };
+  return hits.sort((a, b) => rank(a) - rank(b));
+}
+
 /** Searches the markets of one exchange (`exchanges.markets`) and hands the picked symbol back. */
 export function MarketSearch({
   exchange,
@@ -41,7 +53,8 @@ export function MarketSearch({
     staleTime: 60_000,
     placeholderData: keepPreviousData,
   });
-  const items = (markets.data ?? []).filter((m) => !exclude?.includes(m.symbol));
+  // the server's answer may be for an older query while the next one is on its way: filter it locally too
+  const items = matchMarkets(markets.data ?? [], query).filter((m) => !exclude?.includes(m.symbol));
   const status = markets.error ? (
     <ErrorNote error={markets.error} subject={{ exchange }} compact />
   ) : markets.isPending ? (

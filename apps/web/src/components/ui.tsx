@@ -46,10 +46,7 @@ export function ErrorNote({
 }) {
   return (
     <div className={compact ? 'error-note compact' : 'error-note'} role="alert">
-      <span className="error-icon" aria-hidden="true">
-        !
-      </span>
-      <span>{describeError(error, subject)}</span>
+      {describeError(error, subject)}
     </div>
   );
 }

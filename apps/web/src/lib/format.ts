@@ -7,7 +7,7 @@ const DASH = '\u2014';
 export function priceDecimals(reference: number | null | undefined): number {
   if (reference === null || reference === undefined || !Number.isFinite(reference) || reference === 0) return 2;
   const magnitude = Math.floor(Math.log10(Math.abs(reference)));
-  return Math.min(8, Math.max(2, 4 - magnitude));
+  return Math.min(10, Math.max(2, 4 - magnitude));
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

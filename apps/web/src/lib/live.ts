@@ -32,7 +32,7 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
     refetchInterval: pollEvery(POLL_MS.tickers),
     placeholderData: keepPreviousData,
   });
-  return { data: query.data, error: query.error, loading: query.isPending && enabled && symbols.length > 0 };
+  return { data: query.data, error: query.error ?? query.failureReason, loading: query.isPending && enabled && symbols.length > 0 };
 }
 
 export function useLiveTicker(exchange: string, symbol: string, enabled = true): Live<Ticker> {
@@ -42,7 +42,7 @@ export function useLiveTicker(exchange: string, symbol: string, enabled = true):
     enabled,
     refetchInterval: pollEvery(POLL_MS.ticker),
   });
-  return { data: query.data, error: query.error, loading: query.isPending && enabled };
+  return { data: query.data, error: query.error ?? query.failureReason, loading: query.isPending && enabled };
 }
 
 export function useLiveOrderBook(exchange: string, symbol: string, depth: number): Live<OrderBook> {
@@ -51,7 +51,7 @@ export function useLiveOrderBook(exchange: string, symbol: string, depth: number
     ...trpc.market.orderBook.queryOptions({ exchange, symbol, depth }),
     refetchInterval: pollEvery(POLL_MS.orderBook),
   });
-  return { data: query.data, error: query.error, loading: query.isPending };
+  return { data: query.data, error: query.error ?? query.failureReason, loading: query.isPending };
 }
 
 /** One symbol on several exchanges, each live on its own (one failing exchange does not hide the rest). */
@@ -63,5 +63,5 @@ export function useLiveTickerAcross(exchanges: string[], symbol: string): Live<T
       refetchInterval: pollEvery(POLL_MS.ticker),
     })),
   });
-  return queries.map((q) => ({ data: q.data, error: q.error, loading: q.isPending }));
+  return queries.map((q) => ({ data: q.data, error: q.error ?? q.failureReason, loading: q.isPending }));
 }
