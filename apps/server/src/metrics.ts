@@ -175,7 +175,7 @@ export function noteTrpcError(req: FastifyRequest, path: string | undefined, rea
 
 /**
  * GET /metrics, and the counting of tRPC HTTP/SSE calls (one per procedure of a batch) when their
- * response ends. REST and MCP count their own calls; WebSocket calls are counted by whoever owns
+ * connection's response closes. REST and MCP count their own calls; WebSocket calls are counted by whoever owns
  * the WebSocket handler through `metrics.observeRequest(procedure, 'ws', outcome, seconds)`.
  */
 export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
@@ -184,31 +184,31 @@ export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
     return reply.header('Content-Type', contentType).header('Cache-Control', 'no-store').send(body);
   });
 
-  app.addHook('onResponse', (req, reply, done) => {
+  // 'close' rather than onResponse: a subscription the client ends (SSE) never 'finish'es
+  app.addHook('onRequest', (req, reply, done) => {
     const url = req.url.split('?')[0] ?? '';
     if (url.startsWith('/trpc/')) {
+      const started = performance.now();
       const transport: Transport = String(req.headers.accept ?? '').includes('text/event-stream')
         ? 'sse'
         : 'http';
-      const errors = trpcErrors.get(req);
-      const seconds = reply.elapsedTime / 1000;
-      let names: string[];
-      try {
-        names = decodeURIComponent(url.slice('/trpc/'.length)).split(',');
-      } catch {
-        names = ['unknown'];
-      }
-      for (const name of names) {
-        const outcome =
-          errors?.get(name) ??
-          (errors?.size === 1 && names.length === 1 ? [...errors.values()][0] : undefined);
-        metrics.observeRequest(
-          name,
-          transport,
-          outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
-          seconds,
-        );
-      }
+      reply.raw.once('close', () => {
+        const errors = trpcErrors.get(req);
+        const seconds = (performance.now() - started) / 1000;
+        let names: string[];
+        try {
+          names = decodeURIComponent(url.slice('/trpc/'.length)).split(',');
+        } catch {
+          names = ['unknown'];
+        }
+        const status = reply.raw.statusCode;
+        for (const name of names) {
+          const outcome =
+            errors?.get(name) ??
+            (errors?.size === 1 && names.length === 1 ? [...errors.values()][0] : undefined);
+          metrics.observeRequest(name, transport, outcome ?? (status < 400 ? 'ok' : 'error'), seconds);
+        }
+      });
     }
     done();
   });

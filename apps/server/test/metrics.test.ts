@@ -149,3 +149,44 @@ describe('GET /metrics', () => {
     expect(sample(text, 'marketgate_live_subscribers')).toBe(0);
   });
 });
+
+describe('GET /metrics with a live SSE subscription', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.close());
+
+  it('live feed gauges while open, then an sse request when closed', async () => {
+    const scrape = async () => (await fetch(`${t.url}/metrics`)).text();
+    const input = encodeURIComponent(JSON.stringify({ exchange: 'sim', symbol: 'SOL/USDT' }));
+    const abort = new AbortController();
+    const res = await fetch(`${t.url}/trpc/stream.ticker?input=${input}`, {
+      headers: { accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first: unknown = (await reader.read()).value;
+    expect(Buffer.from(first as Uint8Array).toString()).toContain('data:');
+    const open = await scrape();
+    expect(sample(open, 'marketgate_live_feeds')).toBe(1);
+    expect(sample(open, 'marketgate_live_subscribers')).toBe(1);
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+    // the response ends when the server notices the closed socket: poll the scrape, bounded
+    let closed = '';
+    for (let i = 0; i < 200; i++) {
+      closed = await scrape();
+      if (
+        sample(closed, 'marketgate_requests_total', { procedure: 'stream.ticker', transport: 'sse' }) !==
+        undefined
+      )
+        break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(
+      sample(closed, 'marketgate_requests_total', { procedure: 'stream.ticker', transport: 'sse' }),
+    ).toBe(1);
+  });
+});
