@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { Metrics, installMetrics, noteTrpcError } from './metrics.js';
 import { registerMcpHttp } from './mcp/http.js';
 import type { Logger } from './logger.js';
+import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
 import { registerRest } from './rest/index.js';
 import { registerStatic } from './static.js';
@@ -69,18 +70,27 @@ export function createServer(options: ServerOptions): MarketServer {
     startedAt: Date.now(),
   };
   let shuttingDown = false;
+  const responseCache = new ResponseCache({
+    ttlMs: config.tickerTtlMs,
+    limiter: deps.limiter,
+    trustProxy: config.trustProxy,
+    log,
+  });
+  deps.responseCacheHits = () => responseCache.hits;
 
   const app = Fastify({
     // widen pino's Logger to Fastify's base type so the instance type stays the default one
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // our onResponse hook writes the one access line per request
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 500 },
+    serverFactory: responseCache.serverFactory,
   });
 
   app.addHook('onResponse', (req, reply, done) => {

@@ -17,6 +17,17 @@ export class ClientRateLimiter {
     this.limiter = limiter;
   }
 
+  /** Spends one request if the budget allows; false (and nothing counted as rejected) when it does not. */
+  async tryConsume(client: string): Promise<boolean> {
+    try {
+      await this.limiter.consume(client, 1);
+      return true;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return false;
+      throw error;
+    }
+  }
+
   /** Spends one request of `client`'s budget, or throws RATE_LIMITED with the wait until the next one. */
   async consume(client: string, points = 1): Promise<void> {
     try {

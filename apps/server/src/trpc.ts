@@ -17,6 +17,8 @@ export interface AppDeps {
   log: Logger;
   version: string;
   startedAt: number;
+  /** Answers served by the HTTP response cache in front of tRPC; they count as cache hits. */
+  responseCacheHits?: () => number;
   /** Extra reasons the instance is degraded (e.g. Redis unreachable). */
   degraded?: () => string[];
 }

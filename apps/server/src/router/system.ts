@@ -13,12 +13,17 @@ export function healthOf(deps: AppDeps) {
   };
 }
 
+function cacheStatsOf(deps: AppDeps) {
+  const stats = deps.service.cache.stats();
+  return { ...stats, hits: stats.hits + (deps.responseCacheHits?.() ?? 0) };
+}
+
 export function statsOf(
   deps: AppDeps,
   feeds: { active: number; subscribers: number; modes?: Record<string, string> },
 ) {
   return {
-    cache: deps.service.cache.stats(),
+    cache: cacheStatsOf(deps),
     upstream: { calls: deps.service.counters.upstreamCalls() },
     feeds,
     rateLimited: deps.limiter.rejected,

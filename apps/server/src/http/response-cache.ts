@@ -1,0 +1,169 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { ClientRateLimiter } from '../rate-limit.js';
+
+/** Read-only queries whose answers may be replayed for the ticker TTL; never system.* nor streams. */
+const CACHEABLE = new Set([
+  'market.ticker',
+  'market.tickers',
+  'market.ohlcv',
+  'market.orderBook',
+  'market.trades',
+  'exchanges.list',
+  'exchanges.markets',
+]);
+const MAX_BODY_BYTES = 256 * 1024;
+const MAX_ENTRIES = 2_000;
+
+interface Entry {
+  body: Buffer;
+  contentType: string;
+  expiresAt: number;
+}
+
+export interface ResponseCacheOptions {
+  ttlMs: number;
+  limiter: ClientRateLimiter;
+  trustProxy: boolean;
+  log: Logger;
+}
+
+function isCacheable(req: IncomingMessage): boolean {
+  const url = req.url;
+  if (req.method !== 'GET' || !url?.startsWith('/trpc/')) return false;
+  // streamed batches (httpBatchStreamLink) answer the same URL with other bytes
+  if (req.headers['trpc-accept'] !== undefined) return false;
+  const end = url.indexOf('?');
+  const paths = url.slice('/trpc/'.length, end < 0 ? undefined : end).split(',');
+  return paths.every((p) => CACHEABLE.has(p));
+}
+
+/** Same rule as Fastify's trustProxy=true: the left-most X-Forwarded-For address, else the socket peer. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Freshness of a stored answer: it expires when the data it carries would leave the service cache. */
+function expiryOf(body: Buffer, now: number, ttlMs: number): number {
+  const fetchedAt = /"fetchedAt":(\d+)/.exec(body.toString('latin1', 0, Math.min(body.length, 4096)))?.[1];
+  return Math.min(now + ttlMs, fetchedAt ? Number(fetchedAt) + ttlMs : Infinity);
+}
+
+/**
+ * A response cache in front of the tRPC handler. tRPC's adapter builds a Fetch Request/Response
+ * and an AbortSignal per call, which caps throughput at a few thousand requests per second per core;
+ * identical GETs within the TTL are answered here with the bytes tRPC produced, after the same
+ * per-client rate limit. Misses, errors and everything else go to Fastify unchanged.
+ */
+export class ResponseCache {
+  private readonly store = new Map<string, Entry>();
+  hits = 0;
+
+  constructor(private readonly options: ResponseCacheOptions) {}
+
+  /** For Fastify's `serverFactory` option. */
+  readonly serverFactory = (handler: RequestListener): Server =>
+    createServer((req, res) => {
+      this.handle(req, res, handler);
+    });
+
+  private handle(req: IncomingMessage, res: ServerResponse, next: RequestListener): void {
+    if (!isCacheable(req)) return void next(req, res);
+    const key = req.url!;
+    const entry = this.store.get(key);
+    const now = Date.now();
+    if (!entry || entry.expiresAt <= now) {
+      if (entry) this.store.delete(key);
+      this.capture(key, res);
+      return void next(req, res);
+    }
+    const start = performance.now();
+    this.options.limiter.tryConsume(clientIp(req, this.options.trustProxy)).then(
+      (allowed) => {
+        // over budget: tRPC's path answers with the contract's RATE_LIMITED error
+        if (!allowed) return void next(req, res);
+        this.hits++;
+        res.writeHead(200, {
+          'content-type': entry.contentType,
+          'content-length': entry.body.length,
+          'x-response-cache': 'hit',
+        });
+        res.end(entry.body);
+        this.logHit(req, start);
+      },
+      () => void next(req, res),
+    );
+  }
+
+  private logHit(req: IncomingMessage, start: number): void {
+    const path = req.url!.split('?')[0]!;
+    const given = req.headers['x-request-id'];
+    this.options.log.info(
+      {
+        reqId: typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID(),
+        method: 'GET',
+        path,
+        procedure: path.slice('/trpc/'.length),
+        status: 200,
+        durationMs: Math.round((performance.now() - start) * 10) / 10,
+        outcome: 'ok',
+        responseCache: true,
+      },
+      'request',
+    );
+  }
+
+  /** Keeps a copy of a successful answer as it is written. */
+  private capture(key: string, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const keep = (chunk: unknown) => {
+      if (size > MAX_BODY_BYTES || chunk === undefined || chunk === null || typeof chunk === 'function')
+        return;
+      const buf =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk)
+          : Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk as Uint8Array);
+      size += buf.length;
+      chunks.push(buf);
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      keep(chunk);
+      return write(chunk, ...rest);
+    }) as ServerResponse['write'];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      keep(chunk);
+      return end(chunk, ...rest);
+    }) as ServerResponse['end'];
+    res.once('finish', () => {
+      const contentType = res.getHeader('content-type');
+      if (res.statusCode !== 200 || size > MAX_BODY_BYTES || typeof contentType !== 'string') return;
+      const body = Buffer.concat(chunks);
+      const expiresAt = expiryOf(body, Date.now(), this.options.ttlMs);
+      if (expiresAt <= Date.now()) return;
+      if (this.store.size >= MAX_ENTRIES) this.evictExpired();
+      if (this.store.size < MAX_ENTRIES) this.store.set(key, { body, contentType, expiresAt });
+    });
+  }
+
+  private evictExpired(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.store) if (entry.expiresAt <= now) this.store.delete(key);
+    // still full of fresh entries: drop the oldest inserted ones
+    for (const key of this.store.keys()) {
+      if (this.store.size < MAX_ENTRIES * 0.9) break;
+      this.store.delete(key);
+    }
+  }
+}
