@@ -75,6 +75,9 @@ export function createServer(options: ServerOptions): MarketServer {
     limiter: deps.limiter,
     trustProxy: config.trustProxy,
     log,
+    onHit: (procedures, seconds) => {
+      for (const p of procedures) metrics.observeRequest(p, 'http', 'ok', seconds);
+    },
   });
   deps.responseCacheHits = () => responseCache.hits;
 

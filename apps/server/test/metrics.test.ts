@@ -22,6 +22,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('GET /metrics', () => {
   let t: TestServer;
   let text: string;
+  let responseCacheHeader: string | null = null;
   beforeAll(async () => {
     t = await startTestServer({ MCP_RATE_LIMIT_REQUESTS: '12', MCP_RETRY_ATTEMPTS: '0' }, (id) =>
       id === 'okx' ? failingSource(id, () => new ccxt.ExchangeNotAvailable('okx down')) : undefined,
@@ -37,6 +38,12 @@ describe('GET /metrics', () => {
     await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`)));
     await mcp.callTool({ name: 'get_trades', arguments: { exchange: 'sim', symbol: 'BTC/USDT', limit: 3 } });
     await mcp.close();
+    // the same tRPC GET twice: the second is answered by the response cache in front of Fastify
+    const trades = `${t.url}/trpc/market.trades?input=${encodeURIComponent(JSON.stringify({ exchange: 'sim', symbol: 'BTC/USDT', limit: 4 }))}`;
+    await (await fetch(trades)).text();
+    const again = await fetch(trades);
+    responseCacheHeader = again.headers.get('x-response-cache');
+    await again.text();
     // spend the rest of the budget, then one more is refused
     while ((await fetch(`${t.url}/api/exchanges/sim/markets?limit=1`)).status !== 429);
     const res = await fetch(`${t.url}/metrics`);
@@ -81,6 +88,15 @@ describe('GET /metrics', () => {
       }),
     ).toBe(1);
     expect(sample(text, 'marketgate_requests_total', { procedure: 'unknown', transport: 'http' })).toBe(1);
+    // one answered by tRPC, one by the response cache: both counted
+    expect(responseCacheHeader).toBe('hit');
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'market.trades',
+        transport: 'http',
+        outcome: 'ok',
+      }),
+    ).toBe(2);
     expect(
       sample(text, 'marketgate_requests_total', {
         procedure: 'market.trades',
