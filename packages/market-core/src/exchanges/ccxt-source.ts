@@ -8,12 +8,32 @@ export interface CcxtSourceOptions {
   timeoutMs: number;
   /** MCP_UPSTREAM_PROXY_URL */
   proxyUrl?: string | undefined;
+  /**
+   * Already-parsed ccxt markets (`{ [symbol]: market }`) to preset with `setMarkets`: `loadMarkets()`
+   * then answers from them without an HTTP request (replay tests, offline use).
+   */
+  markets?: Record<string, unknown> | undefined;
 }
 
 /** Where ccxt states no per-request candle maximum, this many is accepted by nearly every exchange. */
 const DEFAULT_OHLCV_PAGE = 500;
 /** Real exchanges are not polled faster than this (DESIGN.md: MCP_POLL_INTERVAL_MS minimum). */
 const REAL_MIN_POLL_MS = 1_000;
+/** Binance futures (/fapi, /dapi) reject other depth limits (-1100); spot takes any 1..5000. */
+const BINANCE_CONTRACT_BOOK_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
+
+/**
+ * The order-book size to ask upstream for `depth` levels: the next size the exchange accepts where it
+ * only takes some (the service trims the answer to `depth`).
+ */
+function bookLimitFor(exchange: Exchange, symbol: string, depth: number): number {
+  if (exchange.id === 'binance' || exchange.id === 'binanceusdm' || exchange.id === 'binancecoinm') {
+    if (exchange.market(symbol).contract) {
+      return BINANCE_CONTRACT_BOOK_LIMITS.find((n) => n >= depth) ?? depth;
+    }
+  }
+  return depth;
+}
 
 type ExchangeClass = new (config: Record<string, unknown>) => Exchange;
 
@@ -35,6 +55,7 @@ export function createCcxtExchange(id: string, options: CcxtSourceOptions): Exch
       api: rewriteApiUrls(exchange.urls.api, options.proxyUrl) as typeof exchange.urls.api,
     };
   }
+  if (options.markets) exchange.setMarkets(options.markets as Parameters<Exchange['setMarkets']>[0]);
   return exchange;
 }
 
@@ -111,7 +132,7 @@ export function createCcxtSource(id: string, options: CcxtSourceOptions): Exchan
     fetchTicker: (symbol) => exchange.fetchTicker(symbol) as Promise<UpstreamTicker>,
     fetchTickers: (symbols) => exchange.fetchTickers(symbols) as Promise<Record<string, UpstreamTicker>>,
     fetchOHLCV: (symbol, timeframe, since, limit) => exchange.fetchOHLCV(symbol, timeframe, since, limit),
-    fetchOrderBook: (symbol, limit) => exchange.fetchOrderBook(symbol, limit),
+    fetchOrderBook: (symbol, limit) => exchange.fetchOrderBook(symbol, bookLimitFor(exchange, symbol, limit)),
     fetchTrades: (symbol, limit) =>
       exchange.fetchTrades(symbol, undefined, limit) as Promise<UpstreamTrade[]>,
     async close() {
