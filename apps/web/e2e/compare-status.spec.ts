@@ -4,7 +4,9 @@ test.describe('compare', () => {
   // binance is deliberately unreachable (the server's upstream points at a closed port): its 503s are expected
   test.use({ allowedConsoleErrors: /status of 503/ });
 
-  test('shows one symbol across exchanges, with an actionable error for an unreachable one', async ({ page }) => {
+  test('shows one symbol across exchanges, with an actionable error for an unreachable one', async ({
+    page,
+  }) => {
     await page.goto('/compare?symbol=BTC/USDT&exchanges=sim,binance');
     const sim = page.locator('[data-testid="compare-row"][data-exchange="sim"]');
     await expect(sim).toContainText(/\d{2},\d{3}\.\d{2}/);
@@ -48,7 +50,9 @@ test.describe('errors', () => {
 
   test('an unknown symbol in the URL says so', async ({ page }) => {
     await page.goto('/symbol?exchange=sim&symbol=NOPE/USDT');
-    await expect(page.getByRole('alert').first()).toHaveText('NOPE/USDT is not a market on sim (UNKNOWN_SYMBOL)');
+    await expect(page.getByRole('alert').first()).toHaveText(
+      'NOPE/USDT is not a market on sim (UNKNOWN_SYMBOL)',
+    );
     await expect(page.getByRole('link', { name: 'watchlist' })).toBeVisible();
     await snap(page, 'error-unknown-symbol');
   });

@@ -2,6 +2,15 @@ import { expect, priceOf, snap, test } from './fixtures';
 
 test.describe('markets (watchlist)', () => {
   test('shows live sim tickers that change within a few seconds', async ({ page }) => {
+    // prices must come over the stream.tickers subscription (one WebSocket), not by polling
+    let streamFrames = 0;
+    let tickerPolls = 0;
+    page.on('websocket', (ws) => {
+      if (new URL(ws.url()).pathname === '/trpc') ws.on('framereceived', () => streamFrames++);
+    });
+    page.on('request', (request) => {
+      if (request.url().includes('market.tickers')) tickerPolls++;
+    });
     await page.goto('/');
     const rows = page.getByTestId('watch-row');
     await expect(rows).toHaveCount(5);
@@ -14,6 +23,11 @@ test.describe('markets (watchlist)', () => {
     expect(priceOf(first)).toBeGreaterThan(0);
     // the sim moves every second; the server's ticker cache holds a value for 2s
     await expect(btc).not.toHaveText(first ?? '', { timeout: 10_000 });
+    const second = await btc.textContent();
+    await expect(btc).not.toHaveText(second ?? '', { timeout: 10_000 });
+    expect(streamFrames).toBeGreaterThan(2);
+    // one snapshot for the first paint, then the stream
+    expect(tickerPolls).toBe(1);
     await snap(page, 'markets-1280');
   });
 
@@ -58,7 +72,10 @@ test.describe('markets (watchlist)', () => {
 
     await page.goBack();
     await expect(page).toHaveURL(/symbol=ETH\/USDT$/);
-    await expect(page.getByRole('button', { name: '1m', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByRole('button', { name: '1m', exact: true })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
     await page.goBack();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId('watch-row')).toHaveCount(5);
@@ -83,7 +100,9 @@ test.describe('markets (watchlist)', () => {
     await page.goto('/symbol?exchange=sim&symbol=BTC/USDT');
     await expect(page.getByTestId('book-level').first()).toBeVisible();
     await expect(page.getByTestId('chart')).not.toHaveAttribute('data-candles', '0');
-    const overflowSymbol = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflowSymbol = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     expect(overflowSymbol).toBeLessThanOrEqual(0);
     await snap(page, 'symbol-390');
   });

@@ -2,7 +2,9 @@ import { expect, test } from './fixtures';
 import { readState, startServer, stopServer } from './server';
 
 // while the server is down the browser logs refused connections: expected here, and only here
-test.use({ allowedConsoleErrors: /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|status of 50[23]/ });
+test.use({
+  allowedConsoleErrors: /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|status of 50[23]/,
+});
 
 test('reconnects by itself after the server restarts, and prices move again', async ({ page }) => {
   test.setTimeout(90_000);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
 /** The built server; MARKETGATE_E2E_SERVER_MAIN points the specs at another build. */
-export const serverMain = process.env.MARKETGATE_E2E_SERVER_MAIN ?? resolve(repoRoot, 'apps/server/dist/main.js');
+export const serverMain =
+  process.env.MARKETGATE_E2E_SERVER_MAIN ?? resolve(repoRoot, 'apps/server/dist/main.js');
 export const webIndex = resolve(repoRoot, 'apps/web/dist/index.html');
 const resultsDir = resolve(here, '..', 'test-results');
 const stateFile = resolve(resultsDir, 'e2e-server.json');

@@ -27,7 +27,9 @@ test.describe('symbol view', () => {
 
     const chart = page.getByTestId('chart');
     await expect(chart).toHaveAttribute('data-key', 'sim|BTC/USDT|1m');
-    await expect.poll(async () => Number(await chart.getAttribute('data-candles'))).toBeGreaterThanOrEqual(100);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-candles')))
+      .toBeGreaterThanOrEqual(100);
     await expect.poll(() => canvasColours(page)).toBeGreaterThan(10);
 
     const levels = page.getByTestId('book-level');
@@ -42,12 +44,16 @@ test.describe('symbol view', () => {
     const chart = page.getByTestId('chart');
     await expect(chart).toHaveAttribute('data-key', 'sim|ETH/USDT|1m');
 
-    const request = page.waitForRequest((r) => r.url().includes('market.ohlcv') && r.url().includes('%221h%22'));
+    const request = page.waitForRequest(
+      (r) => r.url().includes('market.ohlcv') && r.url().includes('%221h%22'),
+    );
     await page.getByRole('button', { name: '1h' }).click();
     await request;
     await expect(page).toHaveURL(/timeframe=1h/);
     await expect(chart).toHaveAttribute('data-key', 'sim|ETH/USDT|1h');
-    await expect.poll(async () => Number(await chart.getAttribute('data-candles'))).toBeGreaterThanOrEqual(100);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-candles')))
+      .toBeGreaterThanOrEqual(100);
     await expect.poll(() => canvasColours(page)).toBeGreaterThan(10);
   });
 

@@ -27,6 +27,8 @@ const lazy = readdirSync(join(dist, 'assets'))
   .map((f) => `${f} ${gzipKb(`assets/${f}`).toFixed(1)} KB`);
 
 const verdict = total <= LIMIT_KB ? 'ok' : 'OVER BUDGET';
-console.log(`web: initial JS ${total.toFixed(1)} KB gzip (${initial.size} file(s), budget ${LIMIT_KB} KB) ${verdict}`);
+console.log(
+  `web: initial JS ${total.toFixed(1)} KB gzip (${initial.size} file(s), budget ${LIMIT_KB} KB) ${verdict}`,
+);
 if (lazy.length > 0) console.log(`web: lazy chunks: ${lazy.join(', ')}`);
 if (total > LIMIT_KB) process.exit(1);

@@ -95,7 +95,10 @@ function Shell({ tracker }: { tracker: ConnectionTracker }) {
           <ExchangePicker
             exchange={exchange}
             onPick={(id) =>
-              navigate({ exchange: id, view: route.view === 'symbol' ? 'markets' : route.view === 'status' ? 'markets' : route.view })
+              navigate({
+                exchange: id,
+                view: route.view === 'symbol' ? 'markets' : route.view === 'status' ? 'markets' : route.view,
+              })
             }
           />
         ) : null}
@@ -125,7 +128,12 @@ function Shell({ tracker }: { tracker: ConnectionTracker }) {
             <Skeleton height={12} />
           </div>
         ) : (
-          <ViewSwitch route={route} exchange={exchange} defaultSymbols={symbols} defaultExchange={defaults.data?.exchange ?? exchange} />
+          <ViewSwitch
+            route={route}
+            exchange={exchange}
+            defaultSymbols={symbols}
+            defaultExchange={defaults.data?.exchange ?? exchange}
+          />
         )}
       </main>
       <footer className="footer">
@@ -154,7 +162,13 @@ function ViewSwitch({
   switch (route.view) {
     case 'symbol':
       return route.symbol ? (
-        <Suspense fallback={<div className="panel loading-panel" aria-busy="true"><Skeleton height={320} /></div>}>
+        <Suspense
+          fallback={
+            <div className="panel loading-panel" aria-busy="true">
+              <Skeleton height={320} />
+            </div>
+          }
+        >
           <SymbolView exchange={exchange} symbol={route.symbol} timeframe={route.timeframe} />
         </Suspense>
       ) : (

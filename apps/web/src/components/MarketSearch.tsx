@@ -60,7 +60,9 @@ export function MarketSearch({
   ) : markets.isPending ? (
     <span className="muted">Loading markets…</span>
   ) : items.length === 0 ? (
-    <span className="muted">No market matches “{query}” on {exchange}</span>
+    <span className="muted">
+      No market matches “{query}” on {exchange}
+    </span>
   ) : undefined;
   return (
     <SearchBox<MarketSummary>

@@ -86,7 +86,15 @@ export function OrderBookPanel({ exchange, symbol }: { exchange: string; symbol:
   );
 }
 
-function Level({ level, side, reference }: { level: BookSide; side: 'bid' | 'ask'; reference: number | undefined }) {
+function Level({
+  level,
+  side,
+  reference,
+}: {
+  level: BookSide;
+  side: 'bid' | 'ask';
+  reference: number | undefined;
+}) {
   const color = side === 'bid' ? 'rgba(63,182,139,0.16)' : 'rgba(229,83,75,0.16)';
   const width = `${(level.depth * 100).toFixed(1)}%`;
   return (

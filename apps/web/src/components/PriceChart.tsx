@@ -1,9 +1,16 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { CandlestickSeries, ColorType, createChart, CrosshairMode, HistogramSeries } from 'lightweight-charts';
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  CrosshairMode,
+  HistogramSeries,
+} from 'lightweight-charts';
 import type { IChartApi, ISeriesApi, UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'react';
 import { priceDecimals } from '../lib/format';
-import { pollEvery, POLL_MS } from '../lib/live';
+import { pollEvery, POLL_MS, useStreamFallback } from '../lib/live';
+import { useSubscription } from '@trpc/tanstack-react-query';
 import { useTRPC } from '../lib/trpc';
 import type { Candle } from '../lib/types';
 import { mergeCandles } from '../lib/candles';
@@ -34,7 +41,15 @@ function toVolume(c: Candle) {
 }
 
 /** Candles with volume: history from `market.ohlcv`, the forming candle live, older pages on scroll. */
-export function PriceChart({ exchange, symbol, timeframe }: { exchange: string; symbol: string; timeframe: string }) {
+export function PriceChart({
+  exchange,
+  symbol,
+  timeframe,
+}: {
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const container = useRef<HTMLDivElement>(null);
@@ -48,12 +63,30 @@ export function PriceChart({ exchange, symbol, timeframe }: { exchange: string; 
 
   const history = useQuery({
     ...trpc.market.ohlcv.queryOptions({ exchange, symbol, timeframe, limit: PAGE }),
-    staleTime: Infinity,
+    // a cached history would miss the candles closed while this view was away
+    staleTime: 5_000,
     gcTime: 60_000,
   });
+  // the forming candle on each change, then each closed one (stream.ohlcv); polled only while the
+  // stream is not delivering
+  const [delivering, setDelivering] = useState(false);
+  const stream = useSubscription(
+    trpc.stream.ohlcv.subscriptionOptions(
+      { exchange, symbol, timeframe },
+      {
+        enabled: history.isSuccess,
+        onData(item) {
+          if (item.data.type !== 'candle' || store.current.key !== key) return;
+          apply([item.data.candle]);
+          setDelivering(true);
+        },
+      },
+    ),
+  );
+  const fallback = useStreamFallback(delivering && stream.status === 'pending', history.isSuccess);
   const latest = useQuery({
     ...trpc.market.ohlcv.queryOptions({ exchange, symbol, timeframe, limit: 2 }),
-    enabled: history.isSuccess,
+    enabled: fallback,
     refetchInterval: pollEvery(POLL_MS.candles),
   });
 
@@ -124,6 +157,20 @@ export function PriceChart({ exchange, symbol, timeframe }: { exchange: string; 
     setCount(candles.length);
   };
 
+  /** Live candles: replace the forming one or append; never rewrite history older than the last. */
+  function apply(candles: readonly Candle[]) {
+    if (store.current.candles.length === 0) return;
+    for (const candle of candles) {
+      const last = store.current.candles[store.current.candles.length - 1];
+      if (last && candle[0] < last[0]) continue;
+      if (last && candle[0] === last[0]) store.current.candles[store.current.candles.length - 1] = candle;
+      else store.current.candles.push(candle);
+      candleSeries.current?.update(toBar(candle));
+      volumeSeries.current?.update(toVolume(candle));
+    }
+    setCount(store.current.candles.length);
+  }
+
   // history for this key
   useEffect(() => {
     if (!history.data || store.current.key !== key) return;
@@ -132,18 +179,9 @@ export function PriceChart({ exchange, symbol, timeframe }: { exchange: string; 
     draw(true);
   }, [history.data, key]);
 
-  // the forming candle, then each closed one
   useEffect(() => {
-    const candles = latest.data?.candles;
-    if (!candles || store.current.candles.length === 0) return;
-    const last = store.current.candles[store.current.candles.length - 1];
-    for (const candle of candles) {
-      if (last && candle[0] < last[0]) continue;
-      store.current.candles = mergeCandles(store.current.candles, [candle]);
-      candleSeries.current?.update(toBar(candle));
-      volumeSeries.current?.update(toVolume(candle));
-    }
-    setCount(store.current.candles.length);
+    if (latest.data?.candles) apply(latest.data.candles);
+    // apply is stable enough: it reads refs only
   }, [latest.data]);
 
   // scrolling left loads older candles
@@ -152,14 +190,21 @@ export function PriceChart({ exchange, symbol, timeframe }: { exchange: string; 
     if (!api) return;
     const onRange = (range: { from: number; to: number } | null) => {
       const s = store.current;
-      if (!range || range.from > LOAD_OLDER_MARGIN || s.loadingOlder || s.exhausted || s.candles.length === 0) return;
+      if (!range || range.from > LOAD_OLDER_MARGIN || s.loadingOlder || s.exhausted || s.candles.length === 0)
+        return;
       const oldest = s.candles[0];
       if (!oldest) return;
       s.loadingOlder = true;
       const requestKey = s.key;
       queryClient
         .fetchQuery({
-          ...trpc.market.ohlcv.queryOptions({ exchange, symbol, timeframe, until: oldest[0] - 1, limit: PAGE }),
+          ...trpc.market.ohlcv.queryOptions({
+            exchange,
+            symbol,
+            timeframe,
+            until: oldest[0] - 1,
+            limit: PAGE,
+          }),
           staleTime: Infinity,
         })
         .then(

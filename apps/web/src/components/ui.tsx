@@ -24,7 +24,11 @@ export function FlashPrice({
 }) {
   const { flash, tick } = useFlash(value);
   return (
-    <span key={tick} className={`num ${flash ? `flash-${flash}` : ''} ${className}`} data-flash={flash ?? undefined}>
+    <span
+      key={tick}
+      className={`num ${flash ? `flash-${flash}` : ''} ${className}`}
+      data-flash={flash ?? undefined}
+    >
       {formatPrice(value, reference)}
     </span>
   );

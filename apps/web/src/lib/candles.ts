@@ -16,8 +16,14 @@ export function timeframeMs(timeframe: string): number {
   const match = /^(\d+)([smhdwMy])$/.exec(timeframe);
   if (!match) return 60_000;
   const n = Number(match[1]);
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_592_000_000, y: 31_536_000_000 }[
-    match[2] as 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y'
-  ];
+  const unit = {
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+    M: 2_592_000_000,
+    y: 31_536_000_000,
+  }[match[2] as 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y'];
   return n * unit;
 }

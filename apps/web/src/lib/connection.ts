@@ -69,7 +69,12 @@ export class ConnectionTracker {
   /** The browser's own network state (navigator.onLine). */
   setBrowserOnline(online: boolean): void {
     this.browserOnline = online;
-    if (!online) this.set({ ...this.snapshot, status: 'offline', failingSince: this.snapshot.failingSince ?? this.now() });
+    if (!online)
+      this.set({
+        ...this.snapshot,
+        status: 'offline',
+        failingSince: this.snapshot.failingSince ?? this.now(),
+      });
   }
 
   private clearTimer(): void {

@@ -14,7 +14,9 @@ function serverError(reason: string, message: string, extra: Record<string, unkn
 
 describe('describeError', () => {
   it('names the unreachable exchange and says it retries', () => {
-    const error = serverError('UPSTREAM_UNAVAILABLE', 'binance is unreachable from the server', { retryable: true });
+    const error = serverError('UPSTREAM_UNAVAILABLE', 'binance is unreachable from the server', {
+      retryable: true,
+    });
     expect(describeError(error, { exchange: 'binance', symbol: 'BTC/USDT' })).toBe(
       'binance is unreachable from the server (UPSTREAM_UNAVAILABLE), retrying',
     );
@@ -35,12 +37,12 @@ describe('describeError', () => {
   });
 
   it('covers the other reasons with the server message where it helps', () => {
-    expect(describeError(serverError('UPSTREAM_TIMEOUT', 'x', { retryable: true }), { exchange: 'okx' })).toBe(
-      'okx did not answer in time (UPSTREAM_TIMEOUT), retrying',
-    );
-    expect(describeError(serverError('NOT_SUPPORTED', 'kraken has no 3m candles'), { exchange: 'kraken' })).toBe(
-      'kraken does not support this (NOT_SUPPORTED): kraken has no 3m candles',
-    );
+    expect(
+      describeError(serverError('UPSTREAM_TIMEOUT', 'x', { retryable: true }), { exchange: 'okx' }),
+    ).toBe('okx did not answer in time (UPSTREAM_TIMEOUT), retrying');
+    expect(
+      describeError(serverError('NOT_SUPPORTED', 'kraken has no 3m candles'), { exchange: 'kraken' }),
+    ).toBe('kraken does not support this (NOT_SUPPORTED): kraken has no 3m candles');
     expect(describeError(serverError('UNKNOWN_EXCHANGE', 'nope'), { exchange: 'nope' })).toBe(
       'nope is not an exchange this server offers (UNKNOWN_EXCHANGE)',
     );

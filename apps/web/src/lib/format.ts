@@ -5,7 +5,8 @@ const DASH = '\u2014';
 
 /** Decimals that keep about six significant digits: 43,210.55 · 98.765 · 0.61234 · 0.0812345. */
 export function priceDecimals(reference: number | null | undefined): number {
-  if (reference === null || reference === undefined || !Number.isFinite(reference) || reference === 0) return 2;
+  if (reference === null || reference === undefined || !Number.isFinite(reference) || reference === 0)
+    return 2;
   const magnitude = Math.floor(Math.log10(Math.abs(reference)));
   return Math.min(10, Math.max(2, 4 - magnitude));
 }

@@ -109,7 +109,12 @@ describe('search', () => {
       capabilities: { ticker: true, tickers: true, ohlcv: true, orderBook: true, trades: true, stream: true },
       timeframes: [],
     });
-    const list = [info('binanceus', 'Binance US'), info('okx', 'OKX'), info('binance', 'Binance'), info('sim', 'Simulated')];
+    const list = [
+      info('binanceus', 'Binance US'),
+      info('okx', 'OKX'),
+      info('binance', 'Binance'),
+      info('sim', 'Simulated'),
+    ];
     expect(filterExchanges(list, 'nan').map((e) => e.id)).toEqual(['binanceus', 'binance']);
     expect(filterExchanges(list, 'OK').map((e) => e.id)).toEqual(['okx']);
   });

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseRoute, routeHref, useRoute } from './route';
 import type { Route } from './route';
 
-const base: Route = { view: 'markets', exchange: undefined, symbol: undefined, timeframe: '1m', exchanges: undefined };
+const base: Route = {
+  view: 'markets',
+  exchange: undefined,
+  symbol: undefined,
+  timeframe: '1m',
+  exchanges: undefined,
+};
 
 describe('parseRoute / routeHref', () => {
   it('reads view from the path and the rest from the query', () => {
@@ -43,7 +49,13 @@ describe('parseRoute / routeHref', () => {
   });
 
   it('round-trips', () => {
-    const route: Route = { view: 'symbol', exchange: 'okx', symbol: 'BTC/USDT:USDT', timeframe: '15m', exchanges: undefined };
+    const route: Route = {
+      view: 'symbol',
+      exchange: 'okx',
+      symbol: 'BTC/USDT:USDT',
+      timeframe: '15m',
+      exchanges: undefined,
+    };
     const href = routeHref(route);
     const q = href.indexOf('?');
     expect(parseRoute(href.slice(0, q), href.slice(q))).toEqual(route);

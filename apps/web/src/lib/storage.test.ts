@@ -14,7 +14,9 @@ describe('useWatchlist', () => {
 
     act(() => result.current.add('SOL/USDT'));
     expect(result.current.symbols).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
-    expect(JSON.parse(window.localStorage.getItem('marketgate:watchlist:sim') ?? '[]')).toEqual(result.current.symbols);
+    expect(JSON.parse(window.localStorage.getItem('marketgate:watchlist:sim') ?? '[]')).toEqual(
+      result.current.symbols,
+    );
 
     act(() => result.current.add('SOL/USDT'));
     expect(result.current.symbols).toHaveLength(3);

@@ -1,11 +1,11 @@
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpBatchLink, retryLink, splitLink, wsLink } from '@trpc/client';
 import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '@marketgate/server';
 import { ConnectionTracker } from './connection';
-import { isNetworkError, retryDelay, shouldRetry } from './errors';
+import { errorFacts, isNetworkError, retryDelay, shouldRetry } from './errors';
 
 export type { AppRouter };
 
@@ -68,7 +68,15 @@ export function createClients(base: { origin: string; wsOrigin: string }): Clien
       trackingLink(tracker),
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: wsLink<AppRouter>({ client: wsClient }),
+        true: [
+          // a retryable stream error (upstream down, rate limited, server restarting) resubscribes
+          // with backoff, from the last event id; unknown symbols and the like end the stream
+          retryLink<AppRouter>({
+            retry: ({ error }) => errorFacts(error).retryable,
+            retryDelayMs: (attempt) => retryDelay(Math.max(0, attempt - 1), undefined),
+          }),
+          wsLink<AppRouter>({ client: wsClient }),
+        ],
         false: httpBatchLink({ url: `${base.origin}/trpc`, maxItems: 20 }),
       }),
     ],

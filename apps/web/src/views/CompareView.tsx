@@ -30,13 +30,23 @@ export function compareRows(entries: { exchange: string; ticker: Ticker | undefi
     exchange,
     ticker,
     bidVsBest:
-      bestBid !== undefined && typeof ticker?.bid === 'number' ? ((ticker.bid - bestBid) / bestBid) * 10_000 : undefined,
+      bestBid !== undefined && typeof ticker?.bid === 'number'
+        ? ((ticker.bid - bestBid) / bestBid) * 10_000
+        : undefined,
     askVsBest:
-      bestAsk !== undefined && typeof ticker?.ask === 'number' ? ((ticker.ask - bestAsk) / bestAsk) * 10_000 : undefined,
+      bestAsk !== undefined && typeof ticker?.ask === 'number'
+        ? ((ticker.ask - bestAsk) / bestAsk) * 10_000
+        : undefined,
   }));
 }
 
-export function CompareView({ symbol, exchanges: fromUrl }: { symbol: string; exchanges: string[] | undefined }) {
+export function CompareView({
+  symbol,
+  exchanges: fromUrl,
+}: {
+  symbol: string;
+  exchanges: string[] | undefined;
+}) {
   const [route, navigate] = useRoute();
   const list = useExchanges();
   const [query, setQuery] = useState('');
@@ -97,7 +107,12 @@ export function CompareView({ symbol, exchanges: fromUrl }: { symbol: string; ex
                 autoFocus
               />
             ) : (
-              <button type="button" className="button" onClick={() => setAdding(true)} disabled={exchanges.length >= 12}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => setAdding(true)}
+                disabled={exchanges.length >= 12}
+              >
                 + Add exchange
               </button>
             )}
@@ -132,7 +147,13 @@ export function CompareView({ symbol, exchanges: fromUrl }: { symbol: string; ex
                   <tr key={row.exchange} data-testid="compare-row" data-exchange={row.exchange}>
                     <td className="left">
                       <Link
-                        href={routeHref({ view: 'symbol', exchange: row.exchange, symbol, timeframe: route.timeframe, exchanges: undefined })}
+                        href={routeHref({
+                          view: 'symbol',
+                          exchange: row.exchange,
+                          symbol,
+                          timeframe: route.timeframe,
+                          exchanges: undefined,
+                        })}
                         className="symbol-link"
                       >
                         {info(row.exchange)?.name ?? row.exchange}

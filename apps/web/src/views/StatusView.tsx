@@ -29,13 +29,23 @@ export function StatusView() {
         <Card label="Uptime" testId="stat-uptime">
           {h ? formatDuration(h.uptimeS) : null}
         </Card>
-        <Card label="Cache hit rate" testId="stat-hit-rate" sub={s ? `${formatInteger(s.cache.hits)} hits · ${formatInteger(s.cache.misses)} misses` : undefined}>
+        <Card
+          label="Cache hit rate"
+          testId="stat-hit-rate"
+          sub={
+            s ? `${formatInteger(s.cache.hits)} hits · ${formatInteger(s.cache.misses)} misses` : undefined
+          }
+        >
           {s ? (rate === null ? '—' : formatPercent(rate, 1).replace('+', '')) : null}
         </Card>
         <Card label="Cache entries" testId="stat-cache-size">
           {s ? formatInteger(s.cache.size) : null}
         </Card>
-        <Card label="Live feeds" testId="stat-feeds" sub={s ? `${formatInteger(s.feeds.subscribers)} subscribers` : undefined}>
+        <Card
+          label="Live feeds"
+          testId="stat-feeds"
+          sub={s ? `${formatInteger(s.feeds.subscribers)} subscribers` : undefined}
+        >
           {s ? formatInteger(s.feeds.active) : null}
         </Card>
         <Card label="Rate-limited requests" testId="stat-rate-limited">
@@ -70,14 +80,25 @@ export function StatusView() {
       </Panel>
       {h ? (
         <p className="muted small">
-          Server v{h.version} · clock {new Date(h.now).toISOString().replace('T', ' ').slice(0, 19)} UTC · refreshed every 2s
+          Server v{h.version} · clock {new Date(h.now).toISOString().replace('T', ' ').slice(0, 19)} UTC ·
+          refreshed every 2s
         </p>
       ) : null}
     </div>
   );
 }
 
-function Card({ label, children, sub, testId }: { label: string; children: ReactNode; sub?: string | undefined; testId: string }) {
+function Card({
+  label,
+  children,
+  sub,
+  testId,
+}: {
+  label: string;
+  children: ReactNode;
+  sub?: string | undefined;
+  testId: string;
+}) {
   return (
     <div className="card" data-testid={testId}>
       <div className="card-label">{label}</div>
