@@ -8,6 +8,8 @@ test.use({
 
 test('reconnects by itself after the server restarts, and prices move again', async ({ page }) => {
   test.setTimeout(90_000);
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto('/');
   const indicator = page.getByTestId('connection');
   const btc = page.locator('tr[data-symbol="BTC/USDT"] [data-testid="last"]');
@@ -22,4 +24,6 @@ test('reconnects by itself after the server restarts, and prices move again', as
   await startServer(before.port, before.deadPort);
   await expect(indicator).toHaveAttribute('data-status', 'live', { timeout: 20_000 });
   await expect(btc).not.toHaveText(stale ?? '', { timeout: 15_000 });
+  // the stream resumed on a new WebSocket (not by falling back to polling)
+  expect(sockets.filter((url) => new URL(url).pathname === '/trpc').length).toBeGreaterThanOrEqual(2);
 });

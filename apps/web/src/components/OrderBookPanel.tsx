@@ -95,7 +95,7 @@ function Level({
   side: 'bid' | 'ask';
   reference: number | undefined;
 }) {
-  const color = side === 'bid' ? 'rgba(63,182,139,0.16)' : 'rgba(229,83,75,0.16)';
+  const color = side === 'bid' ? 'rgba(63,182,139,0.13)' : 'rgba(229,83,75,0.13)';
   const width = `${(level.depth * 100).toFixed(1)}%`;
   return (
     <tr

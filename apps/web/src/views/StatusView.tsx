@@ -18,6 +18,7 @@ export function StatusView() {
   const h = health.data;
   const rate = s ? hitRate(s.cache.hits, s.cache.misses) : null;
   const calls = Object.entries(s?.upstream.calls ?? {}).sort((a, b) => b[1] - a[1]);
+  const feeds = Object.entries(s?.feeds.modes ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
 
   return (
     <div className="status-view" data-testid="status">
@@ -63,7 +64,6 @@ export function StatusView() {
               <tr>
                 <th className="left">Exchange</th>
                 <th>Calls</th>
-                {s.feeds.modes ? <th>Feed mode</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -71,7 +71,32 @@ export function StatusView() {
                 <tr key={exchange}>
                   <td className="left">{exchange}</td>
                   <td className="num">{formatInteger(count)}</td>
-                  {s.feeds.modes ? <td className="muted">{s.feeds.modes[exchange] ?? '—'}</td> : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Panel>
+      <Panel title="Live feeds" testId="live-feeds">
+        {!s ? (
+          <Skeleton height={12} />
+        ) : feeds.length === 0 ? (
+          <p className="empty">
+            No live feed is running: feeds start with the first subscriber and stop with the last.
+          </p>
+        ) : (
+          <table className="grid">
+            <thead>
+              <tr>
+                <th className="left">Feed</th>
+                <th>Mode</th>
+              </tr>
+            </thead>
+            <tbody>
+              {feeds.slice(0, 100).map(([key, mode]) => (
+                <tr key={key}>
+                  <td className="left">{key}</td>
+                  <td className="muted">{mode}</td>
                 </tr>
               ))}
             </tbody>

@@ -30,7 +30,7 @@ export default function SymbolView({
     return (
       <Panel title={symbol} testId="symbol-error">
         <ErrorNote error={ticker.error} subject={{ exchange, symbol }} />
-        <p className="muted">
+        <p className="muted hint">
           Pick another symbol with the search above (press <kbd>/</kbd>) or go back to the{' '}
           <Link href={routeHref({ ...route, view: 'markets', symbol: undefined })}>watchlist</Link>.
         </p>
