@@ -31,6 +31,12 @@ export function candleStartBefore(start: number, timeframe: string, n: number): 
   return start - n * timeframeMs(timeframe)!;
 }
 
+/** ccxt's meaning of `since`: candles that open at or after it. */
+function firstOpenAtOrAfter(since: number, timeframe: string): number {
+  const start = candleStart(since, timeframe);
+  return start < since ? nextCandleStart(start, timeframe) : start;
+}
+
 function endOfRange(start: number, timeframe: string, count: number): number {
   let end = start;
   for (let i = 0; i < count; i++) end = nextCandleStart(end, timeframe);
@@ -47,7 +53,7 @@ export async function collectCandles(o: CollectOptions): Promise<Candle[]> {
   const fromEnd = o.since === undefined;
   let cursor = fromEnd
     ? candleStartBefore(candleStart(until, o.timeframe), o.timeframe, o.limit - 1)
-    : candleStart(o.since!, o.timeframe);
+    : firstOpenAtOrAfter(o.since!, o.timeframe);
   const currentStart = candleStart(o.now, o.timeframe);
   const out: Candle[] = [];
 

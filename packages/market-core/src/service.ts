@@ -34,6 +34,7 @@ import type {
 } from './schemas.js';
 import { UpstreamCounters } from './stats.js';
 import type { UpstreamObserver } from './stats.js';
+import type { UpstreamBudget } from './upstream-budget.js';
 import { normaliseSymbol } from './symbols.js';
 import { parseInput } from './validate.js';
 
@@ -54,6 +55,8 @@ export interface MarketServiceOptions {
   /** Build a source yourself (tests, injected markets); return undefined for the default. */
   createSource?: (id: string) => ExchangeSource | undefined;
   observer?: UpstreamObserver;
+  /** A per-exchange upstream budget shared by instances (Redis); ccxt sources take from it before each request. */
+  budget?: UpstreamBudget | undefined;
   now?: () => number;
 }
 
@@ -99,7 +102,12 @@ export class MarketService {
     const custom = this.options.createSource?.(id);
     if (custom) return custom;
     if (id === SIM_EXCHANGE_ID) return createSimExchange({ now: this.now });
-    return createCcxtSource(id, { timeoutMs: this.timeoutMs, proxyUrl: this.options.upstreamProxyUrl });
+    const budget = this.options.budget;
+    return createCcxtSource(id, {
+      timeoutMs: this.timeoutMs,
+      proxyUrl: this.options.upstreamProxyUrl,
+      throttle: budget && ((cost, rateLimitMs) => budget.take(id, cost, rateLimitMs)),
+    });
   }
 
   /** One upstream request: counted, retried while transient and within the timeout, mapped to MarketError. */
@@ -120,7 +128,7 @@ export class MarketService {
   }
 
   private describe(id: string): ExchangeInfo {
-    if (id === SIM_EXCHANGE_ID || this.options.createSource?.(id)) {
+    if (id === SIM_EXCHANGE_ID) {
       const source = this.pool.source(id);
       return {
         id,

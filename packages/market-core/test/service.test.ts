@@ -98,7 +98,8 @@ describe('MarketService', () => {
     expect(candles).toHaveLength(3000);
     expect(calls.fetchOHLCV).toBe(3); // pages of the exchange's 1000-candle maximum
     for (let i = 1; i < candles.length; i++) expect(candles[i]![0] - candles[i - 1]![0]).toBe(60_000);
-    expect(candles[0]![0]).toBe(Math.floor(since / 60_000) * 60_000);
+    // since means "candles opening at or after it", as in ccxt
+    expect(candles[0]![0]).toBe(Math.ceil(since / 60_000) * 60_000);
   });
 
   it('handles pages that overlap or come back short', async () => {
