@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { Metrics, installMetrics, noteTrpcError } from './metrics.js';
 import { registerMcpHttp } from './mcp/http.js';
 import type { Logger } from './logger.js';
+import { registerCors } from './http/cors.js';
 import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
 import { registerRest } from './rest/index.js';
@@ -126,6 +127,7 @@ export function createServer(options: ServerOptions): MarketServer {
     return { ...deps, clientIp: req.ip, requestId: String(req.id) };
   };
 
+  registerCors(app, config.corsOrigins);
   void app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

@@ -59,3 +59,31 @@ describe('response cache in front of tRPC', () => {
     expect(header).toBeNull();
   });
 });
+
+describe('CORS (MCP_CORS_ORIGINS)', () => {
+  let t: TestServer | undefined;
+  afterEach(() => t?.close());
+
+  it('sends no CORS headers by default (same origin only)', async () => {
+    t = await startTestServer();
+    const res = await fetch(t.url + tickerPath, { headers: { origin: 'https://elsewhere.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('allows the listed origins, also for answers the response cache would replay', async () => {
+    t = await startTestServer({ MCP_CORS_ORIGINS: 'https://app.example' });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(t.url + tickerPath, { headers: { origin: 'https://app.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    }
+    const other = await fetch(t.url + tickerPath, { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(t.url + tickerPath, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+  });
+});

@@ -35,8 +35,9 @@ export interface ResponseCacheOptions {
 function isCacheable(req: IncomingMessage): boolean {
   const url = req.url;
   if (req.method !== 'GET' || !url?.startsWith('/trpc/')) return false;
-  // streamed batches (httpBatchStreamLink) answer the same URL with other bytes
-  if (req.headers['trpc-accept'] !== undefined) return false;
+  // streamed batches (httpBatchStreamLink) answer the same URL with other bytes; cross-origin
+  // requests need the CORS headers Fastify adds
+  if (req.headers['trpc-accept'] !== undefined || req.headers.origin !== undefined) return false;
   const end = url.indexOf('?');
   const paths = url.slice('/trpc/'.length, end < 0 ? undefined : end).split(',');
   return paths.every((p) => CACHEABLE.has(p));
