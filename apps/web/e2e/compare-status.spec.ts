@@ -57,3 +57,31 @@ test.describe('errors', () => {
     await snap(page, 'error-unknown-symbol');
   });
 });
+
+test.describe('exchange picker', () => {
+  // binance is deliberately unreachable: its 503s are expected
+  test.use({ allowedConsoleErrors: /status of 503/ });
+
+  test('switches exchange through the searchable list and explains an unreachable one', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('watch-row')).toHaveCount(5);
+    await page.getByTestId('exchange-button').click();
+    const search = page.getByRole('combobox', { name: 'Exchanges' });
+    await expect(search).toBeFocused();
+    await search.fill('binance');
+    await page.getByRole('option', { name: /^Binance binance$/ }).click();
+    await expect(page).toHaveURL(/\?exchange=binance$/);
+    await expect(page.getByTestId('watchlist').getByText('SIMULATED')).toHaveCount(0);
+    await expect(page.getByTestId('watchlist').getByRole('alert').first()).toHaveText(
+      /^binance is unreachable from the server \(UPSTREAM_UNAVAILABLE\), retrying/,
+      { timeout: 20_000 },
+    );
+    // nothing of the previous exchange's prices may linger under binance
+    await expect(page.getByTestId('last').first()).toHaveText('\u2014');
+    await snap(page, 'markets-unreachable-exchange');
+
+    await page.goBack();
+    await expect(page.getByTestId('watch-row').first()).toContainText(/\d/);
+    await expect(page.getByTestId('watchlist').getByText('SIMULATED')).toBeVisible();
+  });
+});

@@ -3,25 +3,26 @@ import { useSyncExternalStore } from 'react';
 /**
  * Connection state shown in the header: live / reconnecting / offline. Fed by every HTTP answer
  * (any answer, even an error with a reason, proves the server is up; a network failure does not)
- * and by the WebSocket's own state while live streams are open.
+ * and by the WebSocket that carries the live streams. Each source is tracked on its own, so a
+ * working HTTP poll does not hide a WebSocket that keeps failing (and the label does not flicker).
  */
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type ConnectionSource = 'http' | 'ws';
 
 /** After this long without reaching the server, "reconnecting" turns into "offline". */
 export const OFFLINE_AFTER_MS = 20_000;
 
 export interface ConnectionSnapshot {
   status: ConnectionStatus;
-  /** Since when the server has been unreachable (ms). */
+  /** Since when the server has been unreachable (ms), by the source that failed first. */
   failingSince: number | undefined;
 }
 
 export class ConnectionTracker {
-  private snapshot: ConnectionSnapshot = {
-    status: 'connecting',
-    failingSince: undefined,
-  };
+  private snapshot: ConnectionSnapshot = { status: 'connecting', failingSince: undefined };
+  private readonly down = new Map<ConnectionSource, number>();
+  private everUp = false;
   private readonly listeners = new Set<() => void>();
   private readonly recoveryListeners = new Set<() => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -36,50 +37,52 @@ export class ConnectionTracker {
     return () => this.listeners.delete(listener);
   };
 
-  /** Called once when the server is reached again after being lost (to refetch what failed). */
+  /** Called when the server is reached again after being lost (to refetch what failed). */
   onRecovered(listener: () => void): () => void {
     this.recoveryListeners.add(listener);
     return () => this.recoveryListeners.delete(listener);
   }
 
-  /** The server answered. */
-  ok(): void {
+  /** The server answered over `source`. */
+  ok(source: ConnectionSource = 'http'): void {
     const wasDown = this.snapshot.status === 'reconnecting' || this.snapshot.status === 'offline';
-    this.clearTimer();
-    this.set({ status: this.browserOnline ? 'live' : 'offline', failingSince: undefined });
-    if (wasDown) for (const listener of this.recoveryListeners) listener();
+    this.everUp = true;
+    this.down.delete(source);
+    this.update();
+    if (wasDown && this.snapshot.status === 'live') for (const listener of this.recoveryListeners) listener();
   }
 
-  /** The server could not be reached (network error, socket closed). */
-  failed(): void {
-    const failingSince = this.snapshot.failingSince ?? this.now();
-    const offline = !this.browserOnline || this.now() - failingSince >= OFFLINE_AFTER_MS;
-    this.set({ ...this.snapshot, status: offline ? 'offline' : 'reconnecting', failingSince });
-    if (!offline && this.timer === undefined) {
-      this.timer = setTimeout(
-        () => {
-          this.timer = undefined;
-          if (this.snapshot.failingSince !== undefined) this.set({ ...this.snapshot, status: 'offline' });
-        },
-        Math.max(0, failingSince + OFFLINE_AFTER_MS - this.now()),
-      );
-    }
+  /** The server could not be reached over `source` (network error, socket closed). */
+  failed(source: ConnectionSource = 'http'): void {
+    if (!this.down.has(source)) this.down.set(source, this.now());
+    this.update();
   }
 
   /** The browser's own network state (navigator.onLine). */
   setBrowserOnline(online: boolean): void {
     this.browserOnline = online;
-    if (!online)
-      this.set({
-        ...this.snapshot,
-        status: 'offline',
-        failingSince: this.snapshot.failingSince ?? this.now(),
-      });
+    this.update();
   }
 
-  private clearTimer(): void {
+  private update(): void {
+    const failingSince = this.down.size > 0 ? Math.min(...this.down.values()) : undefined;
+    const httpDownSince = this.down.get('http');
+    let status: ConnectionStatus;
+    if (!this.browserOnline) status = 'offline';
+    else if (failingSince === undefined) status = this.everUp ? 'live' : 'connecting';
+    else if (httpDownSince !== undefined && this.now() - httpDownSince >= OFFLINE_AFTER_MS)
+      status = 'offline';
+    else status = 'reconnecting';
+
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (status === 'reconnecting' && httpDownSince !== undefined) {
+      this.timer = setTimeout(
+        () => this.update(),
+        Math.max(0, httpDownSince + OFFLINE_AFTER_MS - this.now()),
+      );
+    }
+    this.set({ status, failingSince });
   }
 
   private set(next: ConnectionSnapshot): void {

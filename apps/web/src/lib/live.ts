@@ -106,8 +106,10 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
   const on = enabled && symbols.length > 0;
   const state = useRef<TickerFeedState>({ key, tickers: new Map(), stale: new Map() });
   if (state.current.key !== key) {
-    // keep the values of symbols still listed, so adding one does not blank the others
-    const kept = new Map([...state.current.tickers].filter(([s]) => symbols.includes(s)));
+    // keep the values of symbols still listed on the same exchange, so adding one does not blank the others
+    const kept = new Map(
+      [...state.current.tickers].filter(([s, t]) => t.exchange === exchange && symbols.includes(s)),
+    );
     state.current = { key, tickers: kept, stale: new Map() };
   }
   const render = useBatchedRender();
@@ -143,11 +145,15 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
         snapshot.data?.find((t) => t.symbol === s),
       ),
     )
-    .filter((t): t is Ticker => t !== undefined);
+    .filter((t): t is Ticker => t !== undefined && t.exchange === exchange);
   const stale = state.current.stale.values().next().value;
   return {
-    data: data.length > 0 ? data : snapshot.data,
-    error: sub.error ?? snapshot.error ?? (stale ? new FeedStaleError(stale) : undefined),
+    data,
+    error:
+      sub.error ??
+      snapshot.error ??
+      snapshot.failureReason ??
+      (stale ? new FeedStaleError(stale) : undefined),
     loading: on && data.length === 0 && !snapshot.error && !sub.error,
   };
 }
@@ -230,7 +236,11 @@ export function useLiveOrderBook(exchange: string, symbol: string, depth: number
       : (current.book ?? snapshot.data);
   return {
     data: newer,
-    error: sub.error ?? snapshot.error ?? (current.stale ? new FeedStaleError(current.stale) : undefined),
+    error:
+      sub.error ??
+      snapshot.error ??
+      snapshot.failureReason ??
+      (current.stale ? new FeedStaleError(current.stale) : undefined),
     loading: !newer && !snapshot.error && !sub.error,
   };
 }

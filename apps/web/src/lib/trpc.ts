@@ -59,8 +59,10 @@ export function createClients(base: { origin: string; wsOrigin: string }): Clien
   });
   wsClient.connectionState.subscribe({
     next(state) {
-      if (state.state === 'pending') tracker.ok();
-      else if (state.state === 'connecting' && state.error) tracker.failed();
+      if (state.state === 'pending') tracker.ok('ws');
+      else if (state.state === 'connecting' && state.error) tracker.failed('ws');
+      // lazy mode closed an idle socket: nothing to report about it any more
+      else if (state.state === 'idle') tracker.ok('ws');
     },
   });
   const trpcClient = createTRPCClient<AppRouter>({
