@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { registerCors } from './http/cors.js';
 import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
+import { createRedisSharing } from './redis/index.js';
 import { registerRest } from './rest/index.js';
 import { registerStatic } from './static.js';
 import { registerStreaming } from './transports/ws.js';
@@ -50,6 +51,8 @@ export function createServer(options: ServerOptions): MarketServer {
   const { config } = options;
   const log = options.log ?? createLogger(config);
   const metrics = new Metrics();
+  // MCP_REDIS_URL: cache, client limits, upstream budget and live feeds shared with other instances
+  const redis = config.redisUrl ? createRedisSharing(config, log) : undefined;
   const service = new MarketService({
     exchanges: config.exchanges,
     tickerTtlMs: config.tickerTtlMs,
@@ -58,9 +61,16 @@ export function createServer(options: ServerOptions): MarketServer {
     retry: { retries: config.retryAttempts },
     upstreamProxyUrl: config.upstreamProxyUrl,
     observer: metrics.upstreamObserver,
+    ...(redis ? { cache: redis.cache, budget: redis.budget } : {}),
     ...options.service,
   });
-  const feeds = new FeedHub({ service, mode: config.streamMode, pollIntervalMs: config.pollIntervalMs, log });
+  const feeds = new FeedHub({
+    service,
+    mode: config.streamMode,
+    pollIntervalMs: config.pollIntervalMs,
+    log,
+    coordinator: redis?.feeds,
+  });
   const deps: AppDeps = {
     config,
     service,
@@ -69,7 +79,10 @@ export function createServer(options: ServerOptions): MarketServer {
     log,
     version,
     startedAt: Date.now(),
+    redis,
+    degraded: () => redis?.degraded() ?? [],
   };
+  if (redis) deps.limiter.use(redis.rateLimiter(config.rateLimit.requests, config.rateLimit.periodS));
   let shuttingDown = false;
   const responseCache = new ResponseCache({
     ttlMs: config.tickerTtlMs,
@@ -175,6 +188,7 @@ export function createServer(options: ServerOptions): MarketServer {
       shuttingDown = true;
       await app.close();
       await service.close();
+      await redis?.close();
     },
   };
 }

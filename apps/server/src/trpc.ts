@@ -6,6 +6,7 @@ import type { ErrorReason, FeedHub, MarketService } from '@marketgate/market-cor
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ClientRateLimiter } from './rate-limit.js';
+import type { RedisSharing } from './redis/index.js';
 
 /** Long-lived parts every procedure may use. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   responseCacheHits?: () => number;
   /** Extra reasons the instance is degraded (e.g. Redis unreachable). */
   degraded?: () => string[];
+  /** What this instance shares with others through MCP_REDIS_URL (absent without it). */
+  redis?: RedisSharing | undefined;
 }
 
 export interface Context extends AppDeps {

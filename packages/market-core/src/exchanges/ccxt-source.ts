@@ -13,6 +13,11 @@ export interface CcxtSourceOptions {
    * then answers from them without an HTTP request (replay tests, offline use).
    */
   markets?: Record<string, unknown> | undefined;
+  /**
+   * Called before every HTTP request with ccxt's per-endpoint cost and the exchange's `rateLimit`
+   * (ms per cost unit), ahead of ccxt's own throttle: the shared upstream budget (UpstreamBudget).
+   */
+  throttle?: ((cost: number, rateLimitMs: number) => Promise<void>) | undefined;
 }
 
 /** Where ccxt states no per-request candle maximum, this many is accepted by nearly every exchange. */
@@ -56,6 +61,14 @@ export function createCcxtExchange(id: string, options: CcxtSourceOptions): Exch
     };
   }
   if (options.markets) exchange.setMarkets(options.markets as Parameters<Exchange['setMarkets']>[0]);
+  const shared = options.throttle;
+  if (shared) {
+    const local = exchange.throttle.bind(exchange) as (cost?: number) => Promise<unknown>;
+    exchange.throttle = async (cost?: number) => {
+      await shared(typeof cost === 'number' && cost > 0 ? cost : 1, exchange.rateLimit ?? 1_000);
+      return local(cost);
+    };
+  }
   return exchange;
 }
 

@@ -20,6 +20,7 @@ import type {
   StreamTickerInput,
   StreamTickersInput,
 } from './schemas.js';
+import type { CoordinatedFeed, FeedCoordinator, FeedMembership } from './coordinator.js';
 import { FeedSubscription } from './subscription.js';
 import { FeedUpdate } from './types.js';
 import type {
@@ -46,6 +47,8 @@ export interface FeedHubOptions {
   /** Longest pause between retries of a failing upstream (default 30 s). */
   maxBackoffMs?: number;
   log?: FeedLogger;
+  /** Several instances (MCP_REDIS_URL): one of them runs each upstream feed, the others relay its updates. */
+  coordinator?: FeedCoordinator | undefined;
 }
 
 /** Errors that no retry can fix: they end the subscription with that reason. */
@@ -106,6 +109,7 @@ export class FeedHub {
     this.maxWatchRetryMs = options.maxWatchRetryMs ?? 5 * 60_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.log = options.log ?? noopLog;
+    options.coordinator?.bind?.(this);
   }
 
   get service(): MarketService {
@@ -204,10 +208,10 @@ export class FeedHub {
   /** feeds.active / subscribers / modes for system.stats. */
   stats(): FeedStats {
     let subscribers = 0;
-    const modes: Record<string, FeedMode> = {};
+    const modes: FeedStats['modes'] = {};
     for (const [key, feed] of this.feeds) {
-      subscribers += feed.listenerCount;
-      modes[key] = feed.mode;
+      subscribers += feed.subscriberCount;
+      modes[key] = feed.following ? 'remote' : feed.mode;
     }
     return { active: this.feeds.size, subscribers, modes };
   }
@@ -316,6 +320,11 @@ abstract class Feed {
   readonly source: ExchangeSource;
   readonly intervalMs: number;
   mode: FeedMode = 'poll';
+  /** With a coordinator: whether this instance runs the upstream feed, or relays another's. */
+  leading = false;
+  following = false;
+  private membership: FeedMembership | undefined;
+  readonly spec: FeedSpec;
   private readonly listeners = new Set<FeedListener>();
   private latest: FeedUpdate | undefined;
   private stale: FeedUpdate | undefined;
@@ -341,10 +350,19 @@ abstract class Feed {
     this.symbol = spec.symbol;
     this.source = spec.source;
     this.intervalMs = hub.intervalFor(spec.source);
+    const { key: _key, source: _source, ...plain } = spec;
+    this.spec = plain;
   }
 
   get listenerCount(): number {
     return this.listeners.size;
+  }
+
+  /** Listeners other than those holding a feed open for other instances. */
+  get subscriberCount(): number {
+    let n = 0;
+    for (const listener of this.listeners) if (!listener.remote) n++;
+    return n;
   }
 
   /** Fetches the current value through the cached REST path and ingests it. */
@@ -355,6 +373,49 @@ abstract class Feed {
   protected abstract ingestWatched(raw: unknown): Promise<void> | void;
 
   start(): void {
+    const coordinator = this.hub.options.coordinator;
+    if (!coordinator) return this.startUpstream();
+    const handle: CoordinatedFeed = {
+      key: this.key,
+      exchange: this.exchange,
+      spec: this.spec,
+      intervalMs: this.intervalMs,
+      lead: () => this.lead(),
+      follow: () => this.follow(),
+      receive: (event, sticky, id, json) => this.receive(event, sticky, id, json),
+    };
+    this.membership = coordinator.join(handle);
+  }
+
+  private lead(): void {
+    if (this.closed || this.leading) return;
+    this.leading = true;
+    this.following = false;
+    this.startUpstream();
+  }
+
+  private follow(): void {
+    if (this.closed) return;
+    this.following = true;
+    if (!this.leading) return;
+    this.leading = false;
+    this.stopPolling();
+    this.stopWatch();
+    this.watchRetryTimer = this.hub.clearTimer(this.watchRetryTimer);
+    this.watchRetryDelay = 0;
+    this.failures = 0;
+  }
+
+  /** An update from the leading instance, relayed to the local subscribers as if published here. */
+  private receive(event: StreamEvent, sticky: boolean, id: string, json: string): void {
+    if (this.closed || this.leading) return;
+    const update = new FeedUpdate(this.key, event, sticky, json, id);
+    if (event.type === 'status') this.stale = event.state === 'stale' ? update : undefined;
+    else if (!sticky) this.latest = update;
+    this.emit(update);
+  }
+
+  private startUpstream(): void {
     if (this.hub.mode === 'poll' || !this.hasWatch()) {
       this.mode = 'poll';
       this.startPolling();
@@ -390,6 +451,9 @@ abstract class Feed {
     this.stopPolling();
     this.stopWatch();
     this.watchRetryTimer = this.hub.clearTimer(this.watchRetryTimer);
+    this.leading = false;
+    this.membership?.leave();
+    this.membership = undefined;
     this.hub.dropFeed(this);
   }
 
@@ -423,6 +487,7 @@ abstract class Feed {
 
   private emit(update: FeedUpdate): void {
     for (const listener of this.listeners) listener.onUpdate(update);
+    if (this.leading) this.membership?.published(update);
   }
 
   /** A retryable failure: tell subscribers once per episode (or when the reason changes). */

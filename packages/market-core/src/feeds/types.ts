@@ -67,8 +67,10 @@ export class FeedUpdate<E extends StreamEvent = StreamEvent> {
     /** Sticky updates (closed candles) are never skipped by a newer one of the same key. */
     readonly sticky = false,
     json?: string,
+    /** The id given by the instance that published it (updates relayed from another instance). */
+    id?: string,
   ) {
-    this.id = `${idPrefix}-${++nextUpdateId}`;
+    this.id = id ?? `${idPrefix}-${++nextUpdateId}`;
     this.serialised = json;
   }
 
@@ -84,13 +86,15 @@ export interface FeedListener {
   onUpdate(update: FeedUpdate): void;
   /** The feed failed for good (UNKNOWN_SYMBOL, NOT_SUPPORTED, …) or the hub closed. */
   onEnd(error: Error): void;
+  /** Holds the feed open for subscribers of other instances (not counted as a subscriber here). */
+  readonly remote?: boolean;
 }
 
 export interface FeedStats {
   active: number;
   subscribers: number;
-  /** Feed key → current mode. */
-  modes: Record<string, FeedMode>;
+  /** Feed key → current mode; `remote` when another instance runs the feed and this one relays it. */
+  modes: Record<string, FeedMode | 'remote'>;
 }
 
 /** Minimal logger shape (pino-compatible). */
