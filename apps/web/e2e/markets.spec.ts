@@ -53,6 +53,16 @@ test.describe('markets (watchlist)', () => {
     await page.reload();
     await expect(page.getByTestId('watch-row')).toHaveCount(4);
     await expect(page.locator('tr[data-symbol="DOGE/USDT"]')).toHaveCount(0);
+
+    // watch from the symbol view, then open it again by clicking its row
+    await page.goto('/symbol?exchange=sim&symbol=LINK/USDT');
+    await page.getByRole('button', { name: '☆ Watch' }).click();
+    await expect(page.getByRole('button', { name: '★ Watching' })).toHaveAttribute('aria-pressed', 'true');
+    await page.getByRole('link', { name: 'Markets' }).click();
+    const link = page.locator('tr[data-symbol="LINK/USDT"]');
+    await expect(link).toBeVisible();
+    await link.getByTestId('last').click();
+    await expect(page).toHaveURL(/symbol=LINK\/USDT/);
   });
 
   test('"/" focuses the symbol search, and the URL follows back and forward', async ({ page }) => {

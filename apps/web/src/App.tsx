@@ -169,7 +169,12 @@ function ViewSwitch({
             </div>
           }
         >
-          <SymbolView exchange={exchange} symbol={route.symbol} timeframe={route.timeframe} />
+          <SymbolView
+            exchange={exchange}
+            symbol={route.symbol}
+            timeframe={route.timeframe}
+            defaultSymbols={defaultSymbols}
+          />
         </Suspense>
       ) : (
         <MarketsView exchange={exchange} defaultSymbols={defaultSymbols} />
@@ -178,7 +183,8 @@ function ViewSwitch({
       return (
         <CompareView
           symbol={route.symbol ?? defaultSymbols[0] ?? 'BTC/USDT'}
-          exchanges={route.exchanges ?? [defaultExchange]}
+          exchanges={route.exchanges}
+          defaultExchange={defaultExchange}
         />
       );
     case 'status':

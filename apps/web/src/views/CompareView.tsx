@@ -10,7 +10,7 @@ import { routeHref, useRoute } from '../lib/route';
 import type { ExchangeInfo, Ticker } from '../lib/types';
 
 /** Exchanges offered in the compare view when the URL names none (those the server allows). */
-export const COMPARE_DEFAULTS = ['binance', 'okx', 'bybit', 'kraken', 'coinbase'];
+export const COMPARE_DEFAULTS = ['binance', 'okx', 'coinbase'];
 
 export interface CompareRow {
   exchange: string;
@@ -43,19 +43,22 @@ export function compareRows(entries: { exchange: string; ticker: Ticker | undefi
 export function CompareView({
   symbol,
   exchanges: fromUrl,
+  defaultExchange,
 }: {
   symbol: string;
   exchanges: string[] | undefined;
+  defaultExchange: string;
 }) {
   const [route, navigate] = useRoute();
   const list = useExchanges();
   const [query, setQuery] = useState('');
   const [adding, setAdding] = useState(false);
   const known = list.data ?? [];
-  const defaults = [route.exchange ?? 'sim', ...COMPARE_DEFAULTS].filter(
+  const defaults = [defaultExchange, ...COMPARE_DEFAULTS].filter(
     (id, i, all) => all.indexOf(id) === i && (known.length === 0 || known.some((e) => e.id === id)),
   );
-  const exchanges = fromUrl ?? defaults;
+  // until the list of allowed exchanges is known, start with the default one only
+  const exchanges = fromUrl ?? (list.data ? defaults : [defaultExchange]);
   const live = useLiveTickerAcross(exchanges, symbol);
   const rows = compareRows(exchanges.map((exchange, i) => ({ exchange, ticker: live[i]?.data })));
   const info = (id: string) => known.find((e) => e.id === id);

@@ -6,7 +6,7 @@ import { Change, ErrorNote, FlashPrice, Panel, SimBadge, SkeletonRows } from '..
 import { formatAge, formatBps, formatCompact, formatPrice, spreadOf } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { useLiveTickers } from '../lib/live';
-import { routeHref } from '../lib/route';
+import { navigateTo, routeHref } from '../lib/route';
 import { useWatchlist } from '../lib/storage';
 import type { Ticker } from '../lib/types';
 
@@ -109,7 +109,16 @@ function WatchRow({
   const href = routeHref({ view: 'symbol', exchange, symbol, timeframe: '1m', exchanges: undefined });
   const ref = ticker?.last;
   return (
-    <tr data-symbol={symbol} data-testid="watch-row">
+    <tr
+      data-symbol={symbol}
+      data-testid="watch-row"
+      className="clickable"
+      onClick={(event) => {
+        // the whole row opens the symbol; links and buttons inside keep their own action
+        if ((event.target as HTMLElement).closest('a, button')) return;
+        navigateTo(href);
+      }}
+    >
       <td className="left">
         <Link href={href} className="symbol-link">
           {symbol}

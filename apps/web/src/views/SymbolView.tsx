@@ -8,6 +8,7 @@ import { errorFacts } from '../lib/errors';
 import { formatCompact, formatPrice } from '../lib/format';
 import { useLiveTicker } from '../lib/live';
 import { routeHref, TIMEFRAMES, useRoute } from '../lib/route';
+import { useWatchlist } from '../lib/storage';
 import type { Timeframe } from '../lib/route';
 
 /** One symbol: price header, candles with volume, live order book, recent trades. */
@@ -15,14 +16,18 @@ export default function SymbolView({
   exchange,
   symbol,
   timeframe,
+  defaultSymbols,
 }: {
   exchange: string;
   symbol: string;
   timeframe: Timeframe;
+  defaultSymbols: string[];
 }) {
   const [route, navigate] = useRoute();
   const ticker = useLiveTicker(exchange, symbol);
   const simulated = useIsSimulated(exchange);
+  const watchlist = useWatchlist(exchange, defaultSymbols);
+  const watching = watchlist.symbols.includes(symbol);
   const t = ticker.data;
   const fatal = ticker.error && !errorFacts(ticker.error).retryable;
 
@@ -45,6 +50,19 @@ export default function SymbolView({
           <h1>{symbol}</h1>
           <span className="muted">{exchange}</span>
           {simulated ? <SimBadge /> : null}
+          <button
+            type="button"
+            className={watching ? 'button watch active' : 'button watch'}
+            aria-pressed={watching}
+            onClick={() => (watching ? watchlist.remove(symbol) : watchlist.add(symbol))}
+            title={
+              watching
+                ? `Remove ${symbol} from the ${exchange} watchlist`
+                : `Add ${symbol} to the ${exchange} watchlist`
+            }
+          >
+            {watching ? '★ Watching' : '☆ Watch'}
+          </button>
         </div>
         <div className="symbol-price">
           {t ? <FlashPrice value={t.last} className="big" /> : <Skeleton width={120} height={22} />}
