@@ -120,7 +120,17 @@ describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
       }
     }
     // 6 in all across the instances, not 6 per instance
-    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(outcomes).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'RATE_LIMITED',
+      'RATE_LIMITED',
+      'RATE_LIMITED',
+    ]);
     const rejected = servers.map((s) => s.server.deps.limiter.rejected);
     expect(rejected).toEqual([1, 1, 1]);
   });

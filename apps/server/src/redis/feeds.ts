@@ -163,8 +163,7 @@ class Group {
 
   remove(feed: CoordinatedFeed): void {
     if (this.feeds.get(feed.key) === feed) this.feeds.delete(feed.key);
-    if (this.c.link.up)
-      this.c.link.client.zrem(this.wantKey, this.member(feed.spec)).catch(() => undefined);
+    if (this.c.link.up) this.c.link.client.zrem(this.wantKey, this.member(feed.spec)).catch(() => undefined);
   }
 
   private member(spec: FeedSpec): string {
@@ -229,7 +228,8 @@ class Group {
   /** Redis is away: run every feed here, give up holds for others. */
   standalone(): void {
     if (this.closed || this.role === 'standalone') return;
-    if (this.role === 'follower') this.c.log.warn({ exchange: this.exchange }, 'redis away: running feeds here');
+    if (this.role === 'follower')
+      this.c.log.warn({ exchange: this.exchange }, 'redis away: running feeds here');
     this.role = 'standalone';
     this.dropHolds();
     for (const feed of this.feeds.values()) feed.lead();

@@ -40,7 +40,11 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
       lazyConnect: false,
     };
     this.client = new Redis(options.url, { ...common, connectionName: 'marketgate' });
-    this.sub = new Redis(options.url, { ...common, connectionName: 'marketgate-sub', autoResubscribe: false });
+    this.sub = new Redis(options.url, {
+      ...common,
+      connectionName: 'marketgate-sub',
+      autoResubscribe: false,
+    });
     for (const conn of [this.client, this.sub]) {
       conn.on('ready', () => this.check());
       conn.on('close', () => this.check());
