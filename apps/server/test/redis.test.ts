@@ -177,6 +177,40 @@ describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
     await clients[2]!.market.ticker.query({ exchange: 'sim', symbol: 'DOGE/USDT' });
     expect(counted.calls.fetchTicker - before).toBe(1);
   });
+
+  it('does not hang on a Redis that stops answering: degraded within seconds, fast answers meanwhile', async () => {
+    await startThree({ MCP_RATE_LIMIT_REQUESTS: '1000' });
+    redis.pause();
+    try {
+      // the first requests wait at most the command timeout (1 s) per Redis step before going local
+      const started = Date.now();
+      const answers = await Promise.all(
+        clients.map((c) => c.market.ticker.query({ exchange: 'sim', symbol: 'ADA/USDT' })),
+      );
+      expect(answers).toHaveLength(3);
+      expect(Date.now() - started).toBeLessThan(3_500);
+      await eventually(
+        async () =>
+          (await Promise.all(clients.map((c) => c.system.health.query()))).every(
+            (h) => h.status === 'degraded',
+          ),
+        10_000,
+        'degraded health',
+      );
+      // once degraded nothing waits on Redis at all
+      const fast = Date.now();
+      await Promise.all(clients.map((c) => c.market.trades.query({ exchange: 'sim', symbol: 'ADA/USDT' })));
+      expect(Date.now() - fast).toBeLessThan(500);
+    } finally {
+      redis.resume();
+    }
+    await eventually(
+      async () =>
+        (await Promise.all(clients.map((c) => c.system.health.query()))).every((h) => h.status === 'ok'),
+      10_000,
+      'health back to ok',
+    );
+  });
 });
 
 describe.runIf(!haveRedis)('3 instances sharing one Redis', () => {

@@ -10,6 +10,12 @@ export interface RedisLinkOptions {
   commandTimeoutMs?: number;
   /** Longest pause between reconnection attempts while Redis is away. Default 1000 ms. */
   maxReconnectDelayMs?: number;
+  /**
+   * A PING this often (default 1000 ms): two failing in a row (a Redis that accepts connections but
+   * does not answer, e.g. frozen or behind a dead network path) drop both connections, so the
+   * instance goes degraded and commands fail at once instead of each waiting for the timeout.
+   */
+  pingMs?: number;
 }
 
 /**
@@ -27,6 +33,9 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
   private lastError = '';
   private readonly channels = new Set<string>();
   private readonly handlers = new Map<string, (message: string) => void>();
+  private readonly pinger: ReturnType<typeof setInterval>;
+  private pingFailures = 0;
+  private pinging = false;
 
   constructor(private readonly options: RedisLinkOptions) {
     super();
@@ -59,6 +68,27 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
     }
     this.sub.on('ready', () => this.resubscribe());
     this.sub.on('message', (channel: string, message: string) => this.handlers.get(channel)?.(message));
+    this.pinger = setInterval(() => void this.ping(), options.pingMs ?? 1_000);
+    this.pinger.unref();
+  }
+
+  private async ping(): Promise<void> {
+    if (this.pinging || this.closing || this.client.status !== 'ready') return;
+    this.pinging = true;
+    try {
+      await this.client.ping();
+      this.pingFailures = 0;
+    } catch {
+      if (++this.pingFailures >= 2 && !this.closing) {
+        this.pingFailures = 0;
+        this.options.log.warn('redis does not answer: reconnecting');
+        // reconnect both: until Redis answers again they are not ready, so nothing waits on them
+        this.client.disconnect(true);
+        this.sub.disconnect(true);
+      }
+    } finally {
+      this.pinging = false;
+    }
   }
 
   /** Both connections ready. */
@@ -120,6 +150,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.pinger);
     await Promise.all(
       [this.client, this.sub].map(async (conn) => {
         try {
@@ -135,6 +166,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
   /** Drops both connections without a goodbye (a crashed instance, in tests): leases are left to expire. */
   kill(): void {
     this.closing = true;
+    clearInterval(this.pinger);
     this.client.disconnect();
     this.sub.disconnect();
   }

@@ -96,10 +96,20 @@ export class RedisServer {
     await until(() => ping(this.port), 10_000, `redis-server on port ${this.port}`);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills the server (SIGKILL: an outage, not a shutdown) and waits until the port refuses. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
+    child.kill('SIGCONT');
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
