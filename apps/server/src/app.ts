@@ -30,6 +30,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Overrides for the market service (tests inject sources or a clock). */
   service?: Partial<MarketServiceOptions>;
+  /** WebSocket transport options (the bench compares the lean stream path with tRPC's own). */
+  streaming?: { lean?: boolean };
 }
 
 export interface MarketServer {
@@ -172,7 +174,7 @@ export function createServer(options: ServerOptions): MarketServer {
   registerMcpHttp(app, { deps, metrics });
   registerStatic(app);
   // WebSocket at /trpc (lean stream path + tRPC ws); preClose sends tRPC's reconnect notification
-  registerStreaming(app, { deps, router: appRouter, log });
+  registerStreaming(app, { deps, router: appRouter, log, ...options.streaming });
 
   return {
     app,
