@@ -1,21 +1,21 @@
 import type { Page } from '@playwright/test';
 import { expect, snap, test } from './fixtures';
 
-/** Counts distinct colours in the chart's main canvas: a drawn chart has many, a blank one one or two. */
-async function canvasColours(page: Page): Promise<number> {
+/** Pixels of the chart's main canvas painted in the candle colours (green #3fb68b, red #e5534b). */
+async function candlePixels(page: Page): Promise<number> {
   return page.evaluate(() => {
     const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="chart"] canvas')];
     const biggest = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0];
-    if (!biggest) return 0;
-    const ctx = biggest.getContext('2d');
-    if (!ctx) return 0;
+    const ctx = biggest?.getContext('2d');
+    if (!biggest || !ctx) return 0;
     const { data } = ctx.getImageData(0, 0, biggest.width, biggest.height);
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += 4 * 7) {
-      colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-      if (colours.size > 50) break;
+    const near = (i: number, r: number, g: number, b: number) =>
+      Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 30;
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (near(i, 0x3f, 0xb6, 0x8b) || near(i, 0xe5, 0x53, 0x4b)) painted++;
     }
-    return colours.size;
+    return painted;
   });
 }
 
@@ -30,7 +30,7 @@ test.describe('symbol view', () => {
     await expect
       .poll(async () => Number(await chart.getAttribute('data-candles')))
       .toBeGreaterThanOrEqual(100);
-    await expect.poll(() => canvasColours(page)).toBeGreaterThan(10);
+    await expect.poll(() => candlePixels(page)).toBeGreaterThan(2_000);
 
     const levels = page.getByTestId('book-level');
     await expect.poll(() => levels.count()).toBeGreaterThanOrEqual(20);
@@ -54,7 +54,7 @@ test.describe('symbol view', () => {
     await expect
       .poll(async () => Number(await chart.getAttribute('data-candles')))
       .toBeGreaterThanOrEqual(100);
-    await expect.poll(() => canvasColours(page)).toBeGreaterThan(10);
+    await expect.poll(() => candlePixels(page)).toBeGreaterThan(2_000);
   });
 
   test('scrolling left loads older candles', async ({ page }) => {
