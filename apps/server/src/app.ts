@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,6 +13,7 @@ import type { Logger } from './logger.js';
 import { registerCors } from './http/cors.js';
 import { ResponseCache } from './http/response-cache.js';
 import { ClientRateLimiter } from './rate-limit.js';
+import { serviceOptionsFrom, version } from './service-options.js';
 import { createRedisSharing } from './redis/index.js';
 import { registerRest } from './rest/index.js';
 import { registerStatic } from './static.js';
@@ -23,7 +23,6 @@ import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
 import type { AppDeps, Context, ErrorData } from './trpc.js';
 
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface ServerOptions {
   config: Config;
@@ -56,12 +55,7 @@ export function createServer(options: ServerOptions): MarketServer {
   // MCP_REDIS_URL: cache, client limits, upstream budget and live feeds shared with other instances
   const redis = config.redisUrl ? createRedisSharing(config, log) : undefined;
   const service = new MarketService({
-    exchanges: config.exchanges,
-    tickerTtlMs: config.tickerTtlMs,
-    cacheMaxEntries: config.cacheMaxEntries,
-    requestTimeoutMs: config.requestTimeoutMs,
-    retry: { retries: config.retryAttempts },
-    upstreamProxyUrl: config.upstreamProxyUrl,
+    ...serviceOptionsFrom(config),
     observer: metrics.upstreamObserver,
     ...(redis ? { cache: redis.cache, budget: redis.budget } : {}),
     ...options.service,

@@ -2,30 +2,22 @@
  * MCP over stdio for desktop agents: `pnpm mcp` at the repo root. stdout carries the protocol and
  * nothing else; logs, warnings and configuration errors go to stderr.
  */
-import { createRequire } from 'node:module';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { MarketService } from '@marketgate/market-core';
 import { loadConfigOrExit } from './config.js';
 import { createLogger } from './logger.js';
 import { createMcpServer } from './mcp/server.js';
+import { serviceOptionsFrom, version } from './service-options.js';
 
 // anything (ccxt included) that logs to the console must not corrupt the protocol stream
 for (const method of ['log', 'info', 'debug', 'trace'] as const) {
   console[method] = (...args: unknown[]) => console.error(...args);
 }
 
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 const config = loadConfigOrExit();
 const log = createLogger(config, process.stderr);
 
-const service = new MarketService({
-  exchanges: config.exchanges,
-  tickerTtlMs: config.tickerTtlMs,
-  cacheMaxEntries: config.cacheMaxEntries,
-  requestTimeoutMs: config.requestTimeoutMs,
-  retry: { retries: config.retryAttempts },
-  upstreamProxyUrl: config.upstreamProxyUrl,
-});
+const service = new MarketService(serviceOptionsFrom(config));
 const server = createMcpServer({ service, version, log });
 const transport = new StdioServerTransport();
 
