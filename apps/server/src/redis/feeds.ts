@@ -50,6 +50,8 @@ export class RedisFeedCoordinator implements FeedCoordinator {
   /** Updates published to Redis as leader, and relayed from another leader (tests, bench). */
   published = 0;
   relayed = 0;
+  /** Times this instance took a lease (bench: should stay at one per exchange in steady state). */
+  takeovers = 0;
 
   constructor(
     readonly link: RedisLink,
@@ -92,6 +94,26 @@ export class RedisFeedCoordinator implements FeedCoordinator {
         }
       },
     };
+  }
+
+  private outbox: { channel: string; message: string; last: string | undefined; ttlMs: number }[] = [];
+
+  /** @internal Updates published in one turn of the event loop (a batch poll) go out in one pipeline. */
+  enqueue(channel: string, message: string, last: string | undefined, ttlMs: number): void {
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push({ channel, message, last, ttlMs });
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 0 || !this.link.up) return;
+    const pipeline = this.link.client.pipeline();
+    for (const { channel, message, last, ttlMs } of batch) {
+      pipeline.publish(channel, message);
+      if (last) pipeline.set(last, message, 'PX', ttlMs);
+    }
+    pipeline.exec().catch(() => undefined);
   }
 
   /** @internal */
@@ -184,10 +206,9 @@ class Group {
     if (this.role !== 'leader') return;
     const message = `{"o":${JSON.stringify(this.c.instanceId)},"k":${JSON.stringify(update.key)},"i":${JSON.stringify(update.id)},"s":${update.sticky ? 1 : 0},"e":${update.json}}`;
     this.c.published++;
-    const pipeline = this.c.link.client.pipeline().publish(this.channel, message);
-    if (!update.sticky && update.event.type !== 'status')
-      pipeline.set(`${this.c.prefix}last:${update.key}`, message, 'PX', this.leaseMs * 10);
-    pipeline.exec().catch(() => undefined);
+    const last =
+      !update.sticky && update.event.type !== 'status' ? `${this.c.prefix}last:${update.key}` : undefined;
+    this.c.enqueue(this.channel, message, last, this.leaseMs * 10);
   }
 
   private onMessage(message: string): void {
@@ -236,6 +257,7 @@ class Group {
   }
 
   private becomeLeader(): void {
+    if (this.role !== 'leader') this.c.takeovers++;
     if (this.role !== 'leader')
       this.c.log.info({ exchange: this.exchange, instance: this.c.instanceId }, 'leading live feeds');
     this.role = 'leader';
