@@ -28,6 +28,10 @@ describe('describeError', () => {
       'NOPE/USDT is not a market on sim (UNKNOWN_SYMBOL)',
     );
     expect(shouldRetry(0, error)).toBe(false);
+    // in a list the server's message names the symbol
+    expect(describeError(error, { exchange: 'sim' })).toBe(
+      'sim has no market NOPE/USDT (UNKNOWN_SYMBOL): remove it from the list',
+    );
   });
 
   it('tells when to expect the next attempt after a rate limit', () => {

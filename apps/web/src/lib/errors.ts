@@ -89,7 +89,10 @@ export function describeError(error: unknown, subject: ErrorSubject = {}): strin
     case 'RATE_LIMITED':
       return `Too many requests from this browser (RATE_LIMITED)${tail || ', retrying'}`;
     case 'UNKNOWN_SYMBOL':
-      return `${symbol} is not a market on ${exchange} (UNKNOWN_SYMBOL)`;
+      // without a subject (a list of symbols) the server's message names the culprit
+      return subject.symbol
+        ? `${symbol} is not a market on ${exchange} (UNKNOWN_SYMBOL)`
+        : `${facts.message} (UNKNOWN_SYMBOL): remove it from the list`;
     case 'UNKNOWN_EXCHANGE':
       return `${exchange} is not an exchange this server offers (UNKNOWN_EXCHANGE)`;
     case 'NOT_SUPPORTED':

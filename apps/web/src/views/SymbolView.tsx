@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useIsSimulated } from '../components/ExchangePicker';
 import { Link } from '../components/Link';
 import { OrderBookPanel } from '../components/OrderBookPanel';
@@ -30,6 +31,13 @@ export default function SymbolView({
   const watching = watchlist.symbols.includes(symbol);
   const t = ticker.data;
   const fatal = ticker.error && !errorFacts(ticker.error).retryable;
+
+  // the price in the tab title, like any trading terminal
+  const last = t?.last;
+  useEffect(() => {
+    if (last === null || last === undefined) return;
+    document.title = `${formatPrice(last)} ${symbol} · Marketgate`;
+  }, [last, symbol]);
 
   if (fatal) {
     return (
