@@ -30,7 +30,7 @@ export interface ServerOptions {
   /** Overrides for the market service (tests inject sources or a clock). */
   service?: Partial<MarketServiceOptions>;
   /** WebSocket transport options (the bench compares the lean stream path with tRPC's own). */
-  streaming?: { lean?: boolean };
+  streaming?: { lean?: boolean; maxBufferedBytes?: number };
 }
 
 export interface MarketServer {

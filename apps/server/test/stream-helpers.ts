@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { ExchangeSource } from '@marketgate/market-core';
 import { createServer } from '../src/app.js';
+import type { ServerOptions } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
@@ -8,6 +9,8 @@ export interface StreamTestServer {
   url: string;
   server: ReturnType<typeof createServer>;
   logLines: Record<string, unknown>[];
+  /** The same lines, awaitable. */
+  logs: Collector<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -15,6 +18,7 @@ export interface StreamTestServer {
 export async function startStreamServer(
   env: Record<string, string> = {},
   createSource?: (id: string) => ExchangeSource | undefined,
+  extra: Pick<ServerOptions, 'streaming'> = {},
 ): Promise<StreamTestServer> {
   const config = configFrom({
     MCP_PORT: '0',
@@ -23,11 +27,12 @@ export async function startStreamServer(
     MCP_LOG_FORMAT: 'json',
     ...env,
   });
-  const logLines: Record<string, unknown>[] = [];
+  const logs = new Collector<Record<string, unknown>>();
+  const logLines = logs.items;
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString().split('\n'))
-        if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -35,9 +40,10 @@ export async function startStreamServer(
     config,
     log: createLogger(config, sink),
     service: createSource ? { createSource } : {},
+    ...extra,
   });
   const url = await server.listen();
-  return { url, server, logLines, close: () => server.close() };
+  return { url, server, logLines, logs, close: () => server.close() };
 }
 
 /** Collects values and lets a test await the n-th one (or any predicate) instead of sleeping. */

@@ -198,4 +198,50 @@ describe('stream over WebSocket: limits and shutdown', () => {
     expect(reconnectAt).toBeGreaterThan(0);
     expect(code).toBe(1012);
   });
+
+  it('answers keepalive PINGs and closes a consumer whose unsent data passes the cap, with a clear code and a log line', async () => {
+    const t = await startStreamServer(
+      { MCP_STREAM_MODE: 'poll', MCP_POLL_INTERVAL_MS: '100', MCP_TICKER_CACHE_TTL: '0.05' },
+      undefined,
+      { streaming: { maxBufferedBytes: 64 * 1024 } },
+    );
+    const client = createMarketClient({ url: t.url });
+    const symbols = (await client.exchanges.markets.query({ exchange: 'sim' }))
+      .map((m) => m.symbol)
+      .slice(0, 20);
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/trpc`);
+    const frames = new Collector<string>();
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    ws.on('message', (data: Buffer) => frames.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send('PING');
+    await frames.until(() => frames.items.includes('PONG'));
+    // 20 deep books ten times a second, and a client that stops reading
+    symbols.forEach((symbol, i) =>
+      ws.send(
+        JSON.stringify({
+          id: i + 1,
+          method: 'subscription',
+          params: { path: 'stream.orderBook', input: { exchange: 'sim', symbol, depth: 500 } },
+        }),
+      ),
+    );
+    await frames.until(() => frames.items.some((f) => f.includes('"orderBook"')));
+    const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    await t.logs.until(
+      () => t.logLines.some((l) => String(l.msg).includes('slow WebSocket consumer')),
+      20_000,
+    );
+    socket.resume();
+    const { code, reason } = await closed;
+    expect(code).toBe(4008);
+    expect(reason).toMatch(/slow consumer/);
+    const line = t.logLines.find((l) => String(l.msg).includes('slow WebSocket consumer'))!;
+    expect(line).toMatchObject({ level: 40, code: 4008, capBytes: 64 * 1024 });
+    await drained(t);
+    await t.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { getWSConnectionHandler, handleKeepAlive } from '@trpc/server/adapters/ws';
+import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
@@ -39,6 +39,13 @@ const SOFT_BUFFERED_BYTES = 256 * 1024;
 const STALL_MS = 30_000;
 
 const OPEN = 1;
+
+/** tRPC's keepalive frames are the bare texts PING and PONG. */
+function isKeepAlive(data: RawData): boolean {
+  return (
+    Buffer.isBuffer(data) && data.length === 4 && (data[1] === 0x49 || data[1] === 0x4f) && data[3] === 0x47
+  );
+}
 const STREAM_PATHS = new Set(['stream.ticker', 'stream.tickers', 'stream.ohlcv', 'stream.orderBook']);
 
 export interface StreamingOptions {
@@ -166,47 +173,90 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
   });
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    const ctx: Context = {
-      ...deps,
-      clientIp: clientIpOf(req, deps.config.trustProxy),
-      requestId: randomUUID(),
-    };
-    contexts.set(req, ctx);
-    const connection = new Connection(ws, ctx);
+    // only what tRPC's handler reads of the request is kept (not the whole IncomingMessage)
+    const slimReq = {
+      url: req.url,
+      method: req.method,
+      headers: { host: req.headers.host },
+      socket: { remoteAddress: req.socket.remoteAddress },
+    } as unknown as IncomingMessage;
+    const connection = new Connection(ws, clientIpOf(req, deps.config.trustProxy), slimReq);
     connections.add(connection);
     ws.once('close', () => {
       connections.delete(connection);
       connection.closed();
     });
-    handleKeepAlive(ws, keepAlive.pingMs, keepAlive.pongWaitMs);
-    // tRPC's handler registers one 'message' listener; route around it for the lean path
-    const before = new Set(ws.listeners('message'));
-    trpcHandler(ws, req);
-    const added = ws.listeners('message').filter((l) => !before.has(l)) as ((
-      data: RawData,
-      isBinary: boolean,
-    ) => void)[];
-    for (const listener of added) ws.off('message', listener);
-    const toTrpc = (data: RawData, isBinary: boolean) => {
-      for (const listener of added) listener.call(ws, data, isBinary);
-    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!lean || isBinary || !connection.route(data)) toTrpc(data, isBinary);
+      connection.lastSeen = Date.now();
+      connection.pingSentAt = 0;
+      if (!isBinary && isKeepAlive(data)) {
+        if ((data as Buffer)[1] === 0x49) ws.send('PONG'); // PING
+        return;
+      }
+      if (!lean || isBinary || !connection.route(data)) connection.forward(data, isBinary);
     });
-    connection.forward = toTrpc;
   });
+
+  // one sweep for every connection instead of two timers each: PING after pingMs of silence,
+  // terminate when nothing came back within pongWaitMs (tRPC's keepAlive protocol)
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const c of connections) c.keepAlive(now, keepAlive.pingMs, keepAlive.pongWaitMs);
+    },
+    Math.max(50, Math.min(keepAlive.pingMs, keepAlive.pongWaitMs) / 2),
+  );
+  sweep.unref();
 
   class Connection {
     readonly subs = new Map<number | string, LeanSub>();
     private held = new Set<LeanSub>();
     private drainArmed = false;
     private stallTimer: ReturnType<typeof setTimeout> | undefined;
-    forward: (data: RawData, isBinary: boolean) => void = () => undefined;
+    private context: Context | undefined;
+    private trpcListeners: ((data: RawData, isBinary: boolean) => void)[] | undefined;
+    lastSeen = Date.now();
+    pingSentAt = 0;
 
     constructor(
       private readonly ws: WebSocket,
-      private readonly ctx: Context,
+      private readonly clientIp: string,
+      private readonly req: IncomingMessage,
     ) {}
+
+    /** The tRPC context of this connection, made on first use (most stream clients never need it). */
+    get ctx(): Context {
+      this.context ??= { ...deps, clientIp: this.clientIp, requestId: randomUUID() };
+      return this.context;
+    }
+
+    /**
+     * To tRPC's own ws handler, attached on the first message the lean path does not take: a socket
+     * that only streams never pays for it. The handler registers one 'message' listener, which is
+     * taken off the socket and called from here.
+     */
+    forward(data: RawData, isBinary: boolean): void {
+      if (!this.trpcListeners) {
+        contexts.set(this.req, this.ctx);
+        const before = new Set(this.ws.listeners('message'));
+        trpcHandler(this.ws, this.req);
+        this.trpcListeners = this.ws.listeners('message').filter((l) => !before.has(l)) as ((
+          data: RawData,
+          isBinary: boolean,
+        ) => void)[];
+        for (const listener of this.trpcListeners) this.ws.off('message', listener);
+      }
+      for (const listener of this.trpcListeners) listener.call(this.ws, data, isBinary);
+    }
+
+    keepAlive(now: number, pingMs: number, pongWaitMs: number): void {
+      if (this.pingSentAt > 0) {
+        if (now - this.pingSentAt > pongWaitMs) this.ws.terminate();
+      } else if (now - this.lastSeen > pingMs && this.ws.readyState === OPEN) {
+        this.pingSentAt = now;
+        this.ws.send('PING');
+      }
+    }
 
     /** Handles lean-path messages; false passes the whole message to tRPC. Batches are split. */
     route(data: RawData): boolean {
@@ -279,7 +329,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
       let resolved: ResolvedFeedSpec[];
       let lastEventId: string | null | undefined;
       try {
-        await this.ctx.limiter.consume(this.ctx.clientIp);
+        await deps.limiter.consume(this.clientIp);
         const input = msg.params?.input;
         const withResume =
           msg.params?.lastEventId !== undefined && typeof input === 'object' && input !== null
@@ -287,7 +337,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
             : input;
         const parsed = specsFor(path, withResume);
         lastEventId = parsed.lastEventId;
-        resolved = await Promise.all(parsed.specs.map((s) => this.ctx.feeds.open(s)));
+        resolved = await Promise.all(parsed.specs.map((s) => deps.feeds.open(s)));
       } catch (error) {
         this.subs.delete(id);
         if (!sub.stopped) this.sendError(msg, path, error);
@@ -309,7 +359,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
       const unique = [...new Map(resolved.map((r) => [r.key, r])).values()];
       for (const spec of unique) {
         if (sub.stopped) break;
-        sub.detach.push(this.ctx.feeds.attach(spec, listener, lastEventId));
+        sub.detach.push(deps.feeds.attach(spec, listener, lastEventId));
       }
     }
 
@@ -349,7 +399,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
     private closeSlow(buffered: number): void {
       log.warn(
         {
-          clientIp: this.ctx.clientIp,
+          clientIp: this.clientIp,
           bufferedBytes: buffered,
           capBytes: maxBuffered,
           code: SLOW_CONSUMER_CLOSE_CODE,
@@ -395,6 +445,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
     async shutdown() {
       if (shuttingDown) return;
       shuttingDown = true;
+      clearInterval(sweep);
       const clients = [...wss.clients];
       if (clients.length > 0) log.info({ clients: clients.length }, 'telling WebSocket clients to reconnect');
       broadcastReconnect();
