@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,12 @@ export async function startServer(port: number, deadPort: number): Promise<Serve
     },
   });
   if (child.pid === undefined) throw new Error('could not spawn the server');
+  const pid = child.pid;
+  appendFileSync(logFile, `e2e: started server pid ${pid} on port ${port}\n`);
+  // a server that dies mid-run says how, next to its own log
+  child.on('exit', (code, signal) =>
+    appendFileSync(logFile, `e2e: server pid ${pid} exited (code ${code}, signal ${signal})\n`),
+  );
   child.unref();
   const state: ServerState = { pid: child.pid, port, url: `http://127.0.0.1:${port}`, deadPort };
   writeState(state);
