@@ -6,7 +6,7 @@ import { spawnInstance } from './helpers/instances.js';
 import type { Instance } from './helpers/instances.js';
 import { RedisServer, redisServerPath } from './helpers/redis-server.js';
 
-const INTERVAL_MS = 500;
+const INTERVAL_MS = 1_000;
 const KEY = 'ticker:sim:BTC/USDT';
 const PER_INSTANCE = 100;
 
