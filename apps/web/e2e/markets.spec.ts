@@ -49,9 +49,17 @@ test.describe('markets (watchlist)', () => {
 
     await page.getByRole('button', { name: 'Remove ADA/USDT' }).click();
     await expect(page.locator('tr[data-symbol="ADA/USDT"]')).toHaveCount(0);
+    // from the keyboard: focus a row, move down, Delete removes the focused one
+    await page.locator('tr[data-symbol="SOL/USDT"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator('tr[data-symbol="XRP/USDT"]')).toBeFocused();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Delete');
+    await expect(page.locator('tr[data-symbol="SOL/USDT"]')).toHaveCount(0);
+    await expect(page.locator('tr[data-symbol="XRP/USDT"]')).toBeFocused();
     await page.getByRole('button', { name: 'Remove DOGE/USDT' }).click();
     await page.reload();
-    await expect(page.getByTestId('watch-row')).toHaveCount(4);
+    await expect(page.getByTestId('watch-row')).toHaveCount(3);
     await expect(page.locator('tr[data-symbol="DOGE/USDT"]')).toHaveCount(0);
 
     // watch from the symbol view, then open it again by clicking its row

@@ -113,10 +113,27 @@ function WatchRow({
       data-symbol={symbol}
       data-testid="watch-row"
       className="clickable"
+      tabIndex={0}
+      aria-keyshortcuts="Enter Delete ArrowUp ArrowDown"
       onClick={(event) => {
         // the whole row opens the symbol; links and buttons inside keep their own action
         if ((event.target as HTMLElement).closest('a, button')) return;
         navigateTo(href);
+      }}
+      onKeyDown={(event) => {
+        if (event.target !== event.currentTarget) return;
+        const row = event.currentTarget;
+        if (event.key === 'Enter') navigateTo(href);
+        else if (event.key === 'Delete' || event.key === 'Backspace') {
+          const next = (row.nextElementSibling ?? row.previousElementSibling) as HTMLElement | null;
+          onRemove();
+          next?.focus();
+        } else if (event.key === 'ArrowDown' || event.key === 'j') {
+          (row.nextElementSibling as HTMLElement | null)?.focus();
+        } else if (event.key === 'ArrowUp' || event.key === 'k') {
+          (row.previousElementSibling as HTMLElement | null)?.focus();
+        } else return;
+        event.preventDefault();
       }}
     >
       <td className="left">
