@@ -94,12 +94,8 @@ function Shell({ tracker }: { tracker: ConnectionTracker }) {
         {exchange ? (
           <ExchangePicker
             exchange={exchange}
-            onPick={(id) =>
-              navigate({
-                exchange: id,
-                view: route.view === 'symbol' ? 'markets' : route.view === 'status' ? 'markets' : route.view,
-              })
-            }
+            // an exchange is picked to look at its markets, from whichever view
+            onPick={(id) => navigate({ exchange: id, view: 'markets' })}
           />
         ) : null}
         {exchange ? (
