@@ -62,10 +62,10 @@ describe.runIf(haveRedis)('live feeds across 3 instances (separate processes) on
     await eventually(
       async () =>
         (await Promise.all(clients.map((c) => c.system.health.query()))).every((h) => h.status === 'ok'),
-      10_000,
+      20_000,
       'instances connected to redis',
     );
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     for (const s of subs) s.stop();

@@ -148,6 +148,8 @@ class Group {
   private readonly channel: string;
   private readonly leaseKey: string;
   private readonly wantKey: string;
+  /** Keys whose want was announced to the leader (a notice goes out only for new ones). */
+  private readonly announced = new Set<string>();
   private readonly leaseMs: number;
   private readonly renewMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -185,6 +187,7 @@ class Group {
 
   remove(feed: CoordinatedFeed): void {
     if (this.feeds.get(feed.key) === feed) this.feeds.delete(feed.key);
+    this.announced.delete(feed.key);
     if (this.c.link.up) this.c.link.client.zrem(this.wantKey, this.member(feed.spec)).catch(() => undefined);
   }
 
@@ -252,6 +255,7 @@ class Group {
     if (this.role === 'follower')
       this.c.log.warn({ exchange: this.exchange }, 'redis away: running feeds here');
     this.role = 'standalone';
+    this.announced.clear();
     this.dropHolds();
     for (const feed of this.feeds.values()) feed.lead();
   }
@@ -268,6 +272,7 @@ class Group {
     if (this.role === 'leader')
       this.c.log.info({ exchange: this.exchange }, 'lost the feed lease: relaying the leader');
     this.role = 'follower';
+    this.announced.clear();
     this.dropHolds();
     for (const feed of this.feeds.values()) {
       feed.follow();
@@ -309,12 +314,20 @@ class Group {
     const expiry = now + this.leaseMs * 5;
     const holdKeys = new Set([...this.holds.values()].map((h) => h.key));
     const wants: (string | number)[] = [];
+    let news = false;
     for (const feed of this.feeds.values())
-      if (!holdKeys.has(feed.key)) wants.push(expiry, this.member(feed.spec));
+      if (!holdKeys.has(feed.key)) {
+        wants.push(expiry, this.member(feed.spec));
+        if (this.role === 'follower' && !this.announced.has(feed.key)) {
+          this.announced.add(feed.key);
+          news = true;
+        }
+      }
     const pipeline = client.pipeline();
     if (wants.length > 0) pipeline.zadd(this.wantKey, ...wants);
     pipeline.pexpire(this.wantKey, this.leaseMs * 10);
-    if (this.role === 'follower' && wants.length > 0) pipeline.publish(this.channel, '{"want":1}');
+    // the leader reads the set every round anyway; the notice only saves new feeds that wait
+    if (news) pipeline.publish(this.channel, '{"want":1}');
     await pipeline.exec();
     if (this.role === 'leader') await this.serveWants(now);
   }

@@ -21,7 +21,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** The server as its own process (`src/main.ts` through tsx) on a free port; resolves once it listens. */
-export async function spawnInstance(env: Record<string, string>, timeoutMs = 20_000): Promise<Instance> {
+export async function spawnInstance(env: Record<string, string>, timeoutMs = 60_000): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
     env: { ...process.env, MCP_PORT: '0', MCP_LOG_FORMAT: 'json', ...env },
