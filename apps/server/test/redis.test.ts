@@ -58,7 +58,7 @@ describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
         startStreamServer({ MCP_REDIS_URL: redis.url, MCP_LOG_LEVEL: 'warn', ...env }, counted.createSource),
       ),
     );
-    await Promise.all(servers.map((s) => s.server.deps.redis!.link.ready()));
+    await Promise.all(servers.map((s) => s.server.deps.redis!.link.ready(15_000)));
     clients = servers.map((s) => createMarketClient({ url: s.url, maxStreamRetries: 0 }));
   }
 

@@ -18,6 +18,17 @@ export interface RedisLinkOptions {
   pingMs?: number;
 }
 
+/** The URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis://?';
+  }
+}
+
 /**
  * The two ioredis connections of an instance (commands, and pub/sub which Redis puts in a mode of
  * its own), tuned so that no request waits on a dead Redis: no offline queue (a command while
@@ -59,11 +70,17 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
       conn.on('close', () => this.check());
       conn.on('end', () => this.check());
       conn.on('error', (error: Error) => {
-        // ioredis reports every failed reconnection; log each distinct message once per outage
-        if (error.message !== this.lastError && !this.closing) {
-          this.lastError = error.message;
-          options.log.debug({ err: error }, 'redis connection error');
-        }
+        // ioredis reports every failed reconnection: warn once per outage (a wrong MCP_REDIS_URL
+        // shows at start), then each distinct message at debug
+        if (error.message === this.lastError || this.closing) return;
+        const first = this.lastError === '';
+        this.lastError = error.message;
+        if (first)
+          options.log.warn(
+            { err: error, redis: redactUrl(options.url) },
+            'redis connection error: serving from this instance alone until it connects',
+          );
+        else options.log.debug({ err: error }, 'redis connection error');
       });
     }
     this.sub.on('ready', () => this.resubscribe());
