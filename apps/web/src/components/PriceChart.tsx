@@ -69,7 +69,6 @@ export function PriceChart({
   });
   // the forming candle on each change, then each closed one (stream.ohlcv); polled only while the
   // stream is not delivering
-  const [delivering, setDelivering] = useState(false);
   const stream = useSubscription(
     trpc.stream.ohlcv.subscriptionOptions(
       { exchange, symbol, timeframe },
@@ -78,12 +77,11 @@ export function PriceChart({
         onData(item) {
           if (item.data.type !== 'candle' || store.current.key !== key) return;
           apply([item.data.candle]);
-          setDelivering(true);
         },
       },
     ),
   );
-  const fallback = useStreamFallback(delivering && stream.status === 'pending', history.isSuccess);
+  const fallback = useStreamFallback(stream.status === 'pending', history.isSuccess);
   const latest = useQuery({
     ...trpc.market.ohlcv.queryOptions({ exchange, symbol, timeframe, limit: 2 }),
     enabled: fallback,

@@ -131,7 +131,9 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
       },
     ),
   );
-  const fallback = useStreamFallback(sub.status === 'pending' && state.current.tickers.size > 0, on);
+  // poll only while the subscription itself is down: an unreachable exchange is the feed's job to
+  // retry (it reports `stale`), polling it too would only spend the rate budget
+  const fallback = useStreamFallback(sub.status === 'pending', on);
   const snapshot = useQuery({
     ...trpc.market.tickers.queryOptions({ exchange, symbols }),
     enabled: on,
@@ -181,7 +183,7 @@ export function useLiveTicker(exchange: string, symbol: string, enabled = true):
     ),
   );
   const current = live.key === key ? live : { key };
-  const fallback = useStreamFallback(sub.status === 'pending' && current.ticker !== undefined, enabled);
+  const fallback = useStreamFallback(sub.status === 'pending', enabled);
   const snapshot = useQuery({
     ...trpc.market.ticker.queryOptions({ exchange, symbol }),
     enabled,
@@ -222,7 +224,7 @@ export function useLiveOrderBook(exchange: string, symbol: string, depth: number
     ),
   );
   const current = live.key === key ? live : { key };
-  const fallback = useStreamFallback(sub.status === 'pending' && current.book !== undefined);
+  const fallback = useStreamFallback(sub.status === 'pending');
   const snapshot = useQuery({
     ...trpc.market.orderBook.queryOptions({ exchange, symbol, depth }),
     staleTime: Infinity,
@@ -269,6 +271,7 @@ export function useLiveTickerAcross(exchanges: string[], symbol: string): Live<T
         {
           onStarted() {
             map.set(exchange, { ...map.get(exchange), delivering: true });
+            render();
           },
           onData(item) {
             const event = item.data;
@@ -289,7 +292,10 @@ export function useLiveTickerAcross(exchanges: string[], symbol: string): Live<T
           onConnectionStateChange(state) {
             if (state.state === 'connecting') {
               const prev = map.get(exchange);
-              if (prev?.delivering) map.set(exchange, { ...prev, delivering: false });
+              if (prev?.delivering) {
+                map.set(exchange, { ...prev, delivering: false });
+                render();
+              }
             }
           },
         },
@@ -299,13 +305,13 @@ export function useLiveTickerAcross(exchanges: string[], symbol: string): Live<T
     // `key` stands for exchanges and symbol
   }, [key, client]);
 
-  const anyDown = exchanges.some((e) => !entries.current.map.get(e)?.ticker);
-  const fallback = useStreamFallback(!anyDown);
+  const down = exchanges.filter((e) => !entries.current.map.get(e)?.delivering);
+  const fallback = useStreamFallback(down.length === 0);
   const snapshots = useQueries({
     queries: exchanges.map((exchange) => ({
       ...trpc.market.ticker.queryOptions({ exchange, symbol }),
       staleTime: Infinity,
-      refetchInterval: fallback ? pollEvery(POLL_MS.ticker) : (false as const),
+      refetchInterval: fallback && down.includes(exchange) ? pollEvery(POLL_MS.ticker) : (false as const),
     })),
   });
   return exchanges.map((exchange, i) => {
