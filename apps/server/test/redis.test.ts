@@ -211,6 +211,44 @@ describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
       'health back to ok',
     );
   });
+
+  it("runs a feed only one follower wants at the leader, which holds it open for that follower's subscribers", async () => {
+    // each instance counts its own upstream calls
+    const perInstance = [countingSim(), countingSim()];
+    const env = {
+      MCP_REDIS_URL: redis.url,
+      MCP_LOG_LEVEL: 'warn',
+      MCP_STREAM_MODE: 'poll',
+      MCP_POLL_INTERVAL_MS: '200',
+      MCP_TICKER_CACHE_TTL: '0.1',
+    };
+    servers = [];
+    for (const counter of perInstance) {
+      servers.push(await startStreamServer(env, counter.createSource));
+      await servers.at(-1)!.server.deps.redis!.link.ready(15_000);
+    }
+    const [a, b] = servers.map((s) => s.server.deps.feeds);
+    // a leads sim (its ticker feed comes first); b alone wants an order book
+    const ticker = await a!.subscribeTicker({ exchange: 'sim', symbol: 'BTC/USDT' });
+    await ticker.next();
+    await eventually(() => servers[0]!.server.deps.redis!.feeds.roles().sim === 'leader', 10_000, 'a leads');
+    const book = await b!.subscribeOrderBook({ exchange: 'sim', symbol: 'SOL/USDT', depth: 5 });
+    const updates: string[] = [];
+    for await (const update of book) {
+      if (update.event.type === 'orderBook') updates.push(update.id);
+      if (updates.length >= 3) break;
+    }
+    expect(servers[1]!.server.deps.redis!.feeds.roles().sim).toBe('follower');
+    expect(b!.stats().modes['orderBook:sim:SOL/USDT:5']).toBe('remote');
+    // the leader runs it with no subscriber of its own (a remote hold is not a subscriber)
+    expect(a!.stats().modes['orderBook:sim:SOL/USDT:5']).toBe('poll');
+    expect(a!.stats().subscribers).toBe(1);
+    expect(perInstance[0]!.calls.fetchOrderBook).toBeGreaterThanOrEqual(3);
+    expect(perInstance[1]!.calls.fetchOrderBook).toBe(0);
+    ticker.close();
+    // b's subscriber gone: the leader drops the hold and, with nothing left, both hubs go idle
+    await Promise.all([a!.whenIdle(), b!.whenIdle()]);
+  });
 });
 
 describe.runIf(!haveRedis)('3 instances sharing one Redis', () => {
