@@ -48,6 +48,8 @@ export interface WsReplayServer {
   received: Record<string, unknown>[];
   /** Request paths of WebSocket connections and HTTP requests, in order. */
   paths: string[];
+  /** Resolves once no client WebSocket is connected (ccxt closed its streams). */
+  whenNoSockets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startWsReplay(
   const paths: string[] = [];
   const sockets = new Set<WebSocket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  let noSocketWaiters: (() => void)[] = [];
   const http = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     paths.push(`GET ${path}`);
@@ -79,10 +82,17 @@ export async function startWsReplay(
   wss.on('connection', (ws, req) => {
     sockets.add(ws);
     paths.push(`WS ${req.url ?? ''}`);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      if (sockets.size > 0) return;
+      for (const resolve of noSocketWaiters) resolve();
+      noSocketWaiters = [];
+    });
     ws.on('message', (data: Buffer) => {
       const msg = JSON.parse(data.toString()) as Record<string, unknown>;
       received.push(msg);
+      // binance acknowledges an UNSUBSCRIBE like a SUBSCRIBE
+      if (msg.method === 'UNSUBSCRIBE') ws.send(JSON.stringify({ result: null, id: msg.id }));
       if (msg.method !== 'SUBSCRIBE') return;
       const [ack, ...frames] = entry.messages;
       ws.send(JSON.stringify({ ...ack, id: msg.id }));
@@ -105,6 +115,8 @@ export async function startWsReplay(
     url: `http://127.0.0.1:${port}`,
     received,
     paths,
+    whenNoSockets: () =>
+      sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => noSocketWaiters.push(resolve)),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       for (const ws of sockets) ws.terminate();

@@ -74,7 +74,8 @@ describe.skipIf(!wsFixturesAvailable)('binance WebSocket stream replayed through
       );
       const tickers = () => events.items.flatMap((e) => (e.data.type === 'ticker' ? [e.data.ticker] : []));
       await events.until(() => tickers().length >= entry.parsedResponses.length);
-      sub.unsubscribe();
+      const stats = await client.system.stats.query();
+      expect(stats.feeds.modes).toEqual({ [`ticker:binance:${entry.input[0] as string}`]: 'watch' });
       // ccxt sent exactly the recorded subscription, through the rewritten ws URL
       expect(replay.received.map(({ id: _id, ...rest }) => rest)).toEqual(
         entry.sentMessages.map(({ id: _id, ...rest }) => rest),
@@ -83,8 +84,12 @@ describe.skipIf(!wsFixturesAvailable)('binance WebSocket stream replayed through
       const got = tickers().map((x: Ticker) => pick(x as unknown as Record<string, unknown>));
       expect(got).toEqual(entry.parsedResponses.map(pick));
       expect(tickers().every((x) => x.exchange === 'binance' && x.source === 'exchange')).toBe(true);
-      const stats = await client.system.stats.query();
-      expect(stats.feeds.modes).toEqual({ [`ticker:binance:${entry.input[0] as string}`]: 'watch' });
+      sub.unsubscribe();
+      // the last subscriber gone: the feed stops, unsubscribes upstream and closes ccxt's socket
+      await t.server.deps.feeds.whenIdle();
+      await replay.whenNoSockets();
+      expect(replay.received.map((m) => m.method)).toEqual(['SUBSCRIBE', 'UNSUBSCRIBE']);
+      expect((await client.system.stats.query()).feeds).toMatchObject({ active: 0, subscribers: 0 });
     });
   }
 

@@ -128,6 +128,24 @@ export function createCcxtSource(id: string, options: CcxtSourceOptions): Exchan
     );
   if (has.watchOHLCV) watch.ohlcv = async (s, tf) => (await ready(), exchange.watchOHLCV(s, tf));
   if (has.watchOrderBook) watch.orderBook = async (s, n) => (await ready(), exchange.watchOrderBook(s, n));
+  if (Object.keys(watch).length > 0) {
+    const unwatchers = {
+      ticker: 'unWatchTicker',
+      ohlcv: 'unWatchOHLCV',
+      orderBook: 'unWatchOrderBook',
+    } as const;
+    watch.unwatch = async (channel, symbol, timeframe) => {
+      const name = unwatchers[channel];
+      const fn = (exchange as unknown as Record<string, unknown>)[name];
+      if (!has[name] || typeof fn !== 'function') return;
+      const args: unknown[] = channel === 'ohlcv' ? [symbol, timeframe] : [symbol];
+      await (fn as (...a: unknown[]) => Promise<unknown>).apply(exchange, args);
+    };
+    // ccxt.pro opens the socket again on the next watch* call
+    watch.closeStreams = async () => {
+      await exchange.close();
+    };
+  }
 
   return {
     id,

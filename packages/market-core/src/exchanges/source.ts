@@ -80,6 +80,10 @@ export interface ExchangeSource {
     tickers?(symbols: string[]): Promise<Record<string, UpstreamTicker>>;
     ohlcv?(symbol: string, timeframe: string): Promise<UpstreamCandle[]>;
     orderBook?(symbol: string, limit: number): Promise<UpstreamOrderBook>;
+    /** Ends the exchange-side subscription of a channel (ccxt.pro unWatch*), where the exchange has it. */
+    unwatch?(channel: 'ticker' | 'ohlcv' | 'orderBook', symbol: string, timeframe?: string): Promise<void>;
+    /** Closes the exchange's stream connections: called when its last live feed stops. */
+    closeStreams?(): Promise<void>;
   };
 
   close(): Promise<void>;

@@ -58,6 +58,8 @@ const FATAL: ReadonlySet<ErrorReason> = new Set([
   'INVALID_INPUT',
   'UNKNOWN_EXCHANGE',
 ]);
+/** Longest wait for an exchange to acknowledge an unsubscribe before its stream connection is closed anyway. */
+const UNWATCH_TIMEOUT_MS = 5_000;
 /** service.tickers takes at most this many symbols per call. */
 const TICKERS_PER_CALL = 100;
 
@@ -261,6 +263,24 @@ export class FeedHub {
     return undefined;
   }
 
+  private readonly streams = new Map<string, number>();
+
+  /** @internal a feed began streaming from `exchange` */
+  streamOpened(exchange: string): void {
+    this.streams.set(exchange, (this.streams.get(exchange) ?? 0) + 1);
+  }
+
+  /** @internal a feed stopped streaming; the last one closes the exchange's stream connections */
+  streamClosed(exchange: string, source: ExchangeSource): void {
+    const left = (this.streams.get(exchange) ?? 1) - 1;
+    if (left > 0) {
+      this.streams.set(exchange, left);
+      return;
+    }
+    this.streams.delete(exchange);
+    source.watch?.closeStreams?.().catch(() => undefined);
+  }
+
   /** @internal */
   poller(exchange: string, source: ExchangeSource): TickerPoller {
     let poller = this.pollers.get(exchange);
@@ -336,6 +356,7 @@ abstract class Feed {
   private failures = 0;
 
   private watchGen = 0;
+  private watching = false;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private watchRetryTimer: ReturnType<typeof setTimeout> | undefined;
   private watchRetryDelay = 0;
@@ -582,6 +603,10 @@ abstract class Feed {
 
   private startWatch(): void {
     const gen = ++this.watchGen;
+    if (!this.watching) {
+      this.watching = true;
+      this.hub.streamOpened(this.exchange);
+    }
     this.armWatchdog(gen);
     void this.watchLoop(gen);
   }
@@ -589,6 +614,27 @@ abstract class Feed {
   private stopWatch(): void {
     this.watchGen++;
     this.watchdog = this.hub.clearTimer(this.watchdog);
+    if (this.watching) {
+      // end the exchange-side subscription too (ccxt.pro unWatch*): no upstream stream outlives its feed
+      this.watching = false;
+      const unwatched = this.source.watch?.unwatch?.(this.channel, this.symbol, this.unwatchArg());
+      // the exchange hears the unsubscribe before its last stream connection closes
+      // (bounded: an exchange that never acknowledges cannot keep the connection open)
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bounded = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, UNWATCH_TIMEOUT_MS);
+        timer.unref();
+      });
+      void Promise.race([(unwatched ?? Promise.resolve()).catch(() => undefined), bounded]).then(() => {
+        clearTimeout(timer);
+        this.hub.streamClosed(this.exchange, this.source);
+      });
+    }
+  }
+
+  /** The extra argument of the exchange's unWatch* call (the timeframe for candles). */
+  protected unwatchArg(): string | undefined {
+    return undefined;
   }
 
   private async watchLoop(gen: number): Promise<void> {
@@ -735,6 +781,10 @@ class OhlcvFeed extends Feed {
 
   protected hasWatch(): boolean {
     return this.source.watch?.ohlcv !== undefined;
+  }
+
+  protected override unwatchArg(): string {
+    return this.timeframe;
   }
 
   protected async pollOnce(): Promise<void> {
