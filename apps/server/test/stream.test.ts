@@ -245,3 +245,34 @@ describe('stream over WebSocket: limits and shutdown', () => {
     await t.close();
   });
 });
+
+describe('typed client reconnection', () => {
+  it.each(['ws', 'sse'] as const)(
+    'resubscribes over %s with backoff after the server restarts, and keeps streaming',
+    async (transport) => {
+      const env = { MCP_STREAM_MODE: 'poll', MCP_POLL_INTERVAL_MS: '100', MCP_TICKER_CACHE_TTL: '0.05' };
+      const first = await startStreamServer(env);
+      const port = new URL(first.url).port;
+      const client = createMarketClient({ url: first.url, transport, retryDelayMs: () => 100 });
+      const events = new Collector<Tracked<TickerStreamEvent>>();
+      const sub = client.stream.ticker.subscribe(
+        { exchange: 'sim', symbol: 'DOGE/USDT' },
+        { onData: events.push, onError: events.fail },
+      );
+      await events.count(1);
+      await first.close();
+      const second = await startStreamServer({ ...env, MCP_PORT: port });
+      // the same subscription receives data from the new server
+      await events.until(
+        () => second.server.deps.feeds.stats().subscribers === 1 && events.items.length >= 2,
+        15_000,
+      );
+      const before = events.items.length;
+      await events.count(before + 2, 10_000);
+      expect(events.error).toBeUndefined();
+      sub.unsubscribe();
+      await drained(second);
+      await second.close();
+    },
+  );
+});
