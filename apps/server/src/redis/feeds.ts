@@ -21,9 +21,10 @@ export type FeedRole = 'leader' | 'follower' | 'standalone';
 export interface RedisFeedCoordinatorOptions {
   log: Logger;
   /**
-   * Lease of a leader as a fraction of the poll interval (default 0.6, at least `minLeaseMs`); it is
-   * renewed every third of that. A dead leader's lease runs out within 0.6 intervals and the next
-   * renewal round of another instance (0.2 intervals) takes it: takeover within one interval.
+   * Lease of a leader as a fraction of the poll interval (default 0.8, at least `minLeaseMs`); it is
+   * renewed every quarter of that. A dead leader's lease runs out within 0.8 intervals and the next
+   * round of another instance (every 0.2 intervals) takes it: takeover within one interval. A live
+   * leader loses the lease only if its event loop stalls for 0.6 intervals.
    */
   leaseFraction?: number;
   minLeaseMs?: number;
@@ -57,7 +58,7 @@ export class RedisFeedCoordinator implements FeedCoordinator {
     readonly link: RedisLink,
     readonly options: RedisFeedCoordinatorOptions,
   ) {
-    this.leaseFraction = options.leaseFraction ?? 0.6;
+    this.leaseFraction = options.leaseFraction ?? 0.8;
     this.minLeaseMs = options.minLeaseMs ?? 100;
     this.prefix = options.prefix ?? 'mg:';
     link.on('down', () => {
@@ -166,7 +167,7 @@ class Group {
     this.leaseKey = `${c.prefix}lead:${exchange}`;
     this.wantKey = `${c.prefix}want:${exchange}`;
     this.leaseMs = Math.max(c.minLeaseMs, Math.round(intervalMs * c.leaseFraction));
-    this.renewMs = Math.max(10, Math.round(this.leaseMs / 3));
+    this.renewMs = Math.max(10, Math.round(this.leaseMs / 4));
     c.link.subscribe(this.channel, (message) => this.onMessage(message));
     if (!c.link.up) this.role = 'standalone';
     this.kick();
