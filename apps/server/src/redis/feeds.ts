@@ -302,14 +302,11 @@ class Group {
     const { link, instanceId } = this.c;
     if (!link.up) return this.standalone();
     const client = link.client;
-    if (this.role === 'leader') {
-      const kept = await client.eval(RENEW, 1, this.leaseKey, instanceId, String(this.leaseMs));
-      if (kept !== 1) this.becomeFollower();
-    } else {
-      const won = await client.set(this.leaseKey, instanceId, 'PX', this.leaseMs, 'NX');
-      if (won === 'OK') this.becomeLeader();
-      else if (this.role === 'standalone') this.becomeFollower();
-    }
+    // renew the lease if it is ours (also after a standalone spell that kept it), else try to take it
+    let leading = (await client.eval(RENEW, 1, this.leaseKey, instanceId, String(this.leaseMs))) === 1;
+    if (!leading) leading = (await client.set(this.leaseKey, instanceId, 'PX', this.leaseMs, 'NX')) === 'OK';
+    if (leading) this.becomeLeader();
+    else if (this.role !== 'follower') this.becomeFollower();
     // announce what this instance's subscribers want (not what it holds for others)
     const now = Date.now();
     const expiry = now + this.leaseMs * 5;
