@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { MarketError, createCcxtExchange } from '@marketgate/market-core';
 import { RedisLink, RedisUpstreamBudget } from '../src/redis/index.js';
-import { RedisServer, redisServerPath } from './helpers/redis-server.js';
+import { RedisServer, requireRedis } from './helpers/redis-server.js';
 
-const haveRedis = redisServerPath() !== undefined;
+const haveRedis = requireRedis();
 const log = pino({ level: 'silent' });
 
 describe.runIf(haveRedis)('shared upstream budget (Redis token bucket per exchange)', () => {
@@ -96,8 +96,3 @@ describe.runIf(haveRedis)('shared upstream budget (Redis token bucket per exchan
   });
 });
 
-describe.runIf(!haveRedis)('shared upstream budget (Redis token bucket per exchange)', () => {
-  it('needs redis-server (Debian package redis-server; .ci/run installs it)', () => {
-    expect(haveRedis).toBe(false);
-  });
-});

@@ -4,7 +4,7 @@ import type { MarketClient } from '@marketgate/client';
 import type { TickerStreamEvent } from '@marketgate/market-core';
 import { spawnInstance } from './helpers/instances.js';
 import type { Instance } from './helpers/instances.js';
-import { RedisServer, redisServerPath } from './helpers/redis-server.js';
+import { RedisServer, requireRedis } from './helpers/redis-server.js';
 
 const INTERVAL_MS = 1_000;
 const KEY = 'ticker:sim:BTC/USDT';
@@ -32,7 +32,7 @@ interface Sub {
 
 let killedAt = Infinity;
 
-const haveRedis = redisServerPath() !== undefined;
+const haveRedis = requireRedis();
 
 describe.runIf(haveRedis)('live feeds across 3 instances (separate processes) on one Redis', () => {
   let redis: RedisServer;
@@ -189,8 +189,3 @@ describe.runIf(haveRedis)('live feeds across 3 instances (separate processes) on
   }, 60_000);
 });
 
-describe.runIf(!haveRedis)('live feeds across 3 instances (separate processes) on one Redis', () => {
-  it('needs redis-server (Debian package redis-server; .ci/run installs it)', () => {
-    expect(haveRedis).toBe(false);
-  });
-});

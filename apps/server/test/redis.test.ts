@@ -4,7 +4,7 @@ import { createMarketClient, marketErrorOf } from '@marketgate/client';
 import type { MarketClient } from '@marketgate/client';
 import type { ExchangeSource } from '@marketgate/market-core';
 import { createSimExchange } from '@marketgate/market-core';
-import { RedisServer, redisServerPath } from './helpers/redis-server.js';
+import { RedisServer, requireRedis } from './helpers/redis-server.js';
 import { startStreamServer } from './stream-helpers.js';
 import type { StreamTestServer } from './stream-helpers.js';
 
@@ -42,7 +42,7 @@ function countingSim() {
   return { calls, createSource: (id: string) => (id === 'sim' ? source : undefined) };
 }
 
-const haveRedis = redisServerPath() !== undefined;
+const haveRedis = requireRedis();
 
 describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
   let redis: RedisServer;
@@ -251,8 +251,3 @@ describe.runIf(haveRedis)('3 instances sharing one Redis', () => {
   });
 });
 
-describe.runIf(!haveRedis)('3 instances sharing one Redis', () => {
-  it('needs redis-server (Debian package redis-server; .ci/run installs it)', () => {
-    expect(haveRedis).toBe(false);
-  });
-});

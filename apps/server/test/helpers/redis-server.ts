@@ -9,6 +9,18 @@ export function redisServerPath(): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
+/**
+ * Whether the Redis suites run. CI must have redis-server (.ci/run installs it): there a missing
+ * binary fails the run instead of quietly skipping; elsewhere the suites say so and are skipped.
+ */
+export function requireRedis(): boolean {
+  if (redisServerPath() !== undefined) return true;
+  const how = 'install Debian\'s redis-server package (apt-get install redis-server); .ci/run does this';
+  if (process.env.CI) throw new Error(`redis-server is required for the Redis tests: ${how}`);
+  console.warn(`Redis tests skipped: redis-server not found; ${how}`);
+  return false;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
