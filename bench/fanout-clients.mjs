@@ -22,14 +22,14 @@ function onMessage(data) {
   latencies.push(now - Number(m[1]));
 }
 
-function open(url, subscribe) {
+function open(url, subscribe, id) {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.on('open', () => {
       if (subscribe)
         ws.send(
           JSON.stringify({
-            id: 1,
+            id,
             method: 'subscription',
             params: { path: 'stream.ticker', input: { exchange: 'sim', symbol: 'BTC/USDT' } },
           }),
@@ -55,7 +55,10 @@ process.on('message', async (msg) => {
     const { url, n, subscribe } = msg;
     const BATCH = 250;
     for (let i = 0; i < n; i += BATCH) {
-      await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, () => open(url, subscribe)));
+      // request ids 1..10, as clients holding several subscriptions number them
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => open(url, subscribe, 1 + ((i + k) % 10))),
+      );
     }
     process.send({ type: 'connected', open: sockets.filter((s) => s.readyState === 1).length, errors });
   }

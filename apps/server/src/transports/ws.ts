@@ -73,6 +73,7 @@ interface LeanSub {
   id: number | string;
   /** `{"id":<request id>` (+ jsonrpc) — the only per-subscriber bytes of a data frame. */
   prefix: Buffer;
+  prefixKey: string;
   detach: (() => void)[];
   /** Newest update held back while the socket is over the soft buffer level. */
   pending: FeedUpdate | undefined;
@@ -86,16 +87,40 @@ type TrpcMessage = {
   params?: { path?: unknown; input?: unknown; lastEventId?: unknown };
 };
 
-/** The suffix of a data frame, shared by all subscribers of the update: built once per update. */
-const suffixes = new WeakMap<FeedUpdate, Buffer>();
-function frameSuffix(update: FeedUpdate): Buffer {
-  let suffix = suffixes.get(update);
-  if (!suffix) {
+/** Whole frames cached per update and request-id prefix; past this many distinct prefixes, frames are built per send. */
+const MAX_SHARED_FRAMES = 64;
+const TEXT_FRAME = { binary: false } as const;
+
+interface UpdateFrames {
+  /** `,"result":{…}}`: everything after the request id, built once per update. */
+  suffix: Buffer;
+  /** Complete frames by request-id prefix: subscribers whose request ids are equal share one buffer. */
+  byPrefix: Map<string, Buffer>;
+}
+const framesOf = new WeakMap<FeedUpdate, UpdateFrames>();
+
+/**
+ * The data frame of `update` for `sub`. The update's JSON is built once per key; the frame is
+ * `prefix + suffix`, and it is shared by every subscriber with the same request id (tRPC clients
+ * number their subscriptions 1, 2, …, so most subscribers of a key share one buffer, as in a bare
+ * broadcast).
+ */
+function frameFor(update: FeedUpdate, sub: LeanSub): Buffer {
+  let frames = framesOf.get(update);
+  if (!frames) {
     const id = JSON.stringify(update.id);
-    suffix = Buffer.from(`,"result":{"type":"data","id":${id},"data":{"id":${id},"data":${update.json}}}}`);
-    suffixes.set(update, suffix);
+    frames = {
+      suffix: Buffer.from(`,"result":{"type":"data","id":${id},"data":{"id":${id},"data":${update.json}}}}`),
+      byPrefix: new Map(),
+    };
+    framesOf.set(update, frames);
   }
-  return suffix;
+  let frame = frames.byPrefix.get(sub.prefixKey);
+  if (!frame) {
+    frame = Buffer.concat([sub.prefix, frames.suffix]);
+    if (frames.byPrefix.size < MAX_SHARED_FRAMES) frames.byPrefix.set(sub.prefixKey, frame);
+  }
+  return frame;
 }
 
 function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
@@ -321,6 +346,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
       const sub: LeanSub = {
         id,
         prefix: Buffer.from(`{"id":${JSON.stringify(id)}${jsonrpc}`),
+        prefixKey: `${JSON.stringify(id)}${jsonrpc}`,
         detach: [],
         pending: undefined,
         stopped: false,
@@ -374,7 +400,7 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
         this.armDrain();
         return;
       }
-      this.ws.send(Buffer.concat([sub.prefix, frameSuffix(update)]), { binary: false });
+      this.ws.send(frameFor(update, sub), TEXT_FRAME);
     }
 
     private armDrain(): void {
