@@ -276,3 +276,47 @@ describe('typed client reconnection', () => {
     },
   );
 });
+
+describe('churn over the WebSocket', () => {
+  it('10,000 subscribe/unsubscribe cycles through the typed client leave no feed, subscriber or timer', async () => {
+    const t = await startStreamServer({ MCP_STREAM_MODE: 'poll', MCP_POLL_INTERVAL_MS: '100' });
+    const client = createMarketClient({ url: t.url });
+    // one long-lived subscription keeps the socket open; the rest come and go
+    const keep = new Collector<unknown>();
+    const anchor = client.stream.ticker.subscribe(
+      { exchange: 'sim', symbol: 'BTC/USDT' },
+      { onData: keep.push },
+    );
+    await keep.count(1);
+    const symbols = ['ETH/USDT', 'SOL/USDT', 'XRP/USDT'];
+    // 100 rounds of 100: each subscription is started by the server (onStarted) before it is stopped
+    let started = 0;
+    for (let round = 0; round < 100; round++) {
+      const subs = await Promise.all(
+        Array.from(
+          { length: 100 },
+          (_, k) =>
+            new Promise<{ unsubscribe(): void }>((resolve, reject) => {
+              const sub = client.stream.ticker.subscribe(
+                { exchange: 'sim', symbol: symbols[(round + k) % 3]! },
+                {
+                  onStarted: () => {
+                    started++;
+                    resolve(sub);
+                  },
+                  onError: reject,
+                },
+              );
+            }),
+        ),
+      );
+      for (const sub of subs) sub.unsubscribe();
+    }
+    expect(started).toBe(10_000);
+    anchor.unsubscribe();
+    await t.server.deps.feeds.whenIdle();
+    await drained(t);
+    expect((await client.system.stats.query()).feeds).toMatchObject({ active: 0, subscribers: 0, modes: {} });
+    await t.close();
+  });
+});
