@@ -23,7 +23,6 @@ import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
 import type { AppDeps, Context, ErrorData } from './trpc.js';
 
-
 export interface ServerOptions {
   config: Config;
   log?: Logger;
@@ -168,7 +167,13 @@ export function createServer(options: ServerOptions): MarketServer {
   registerMcpHttp(app, { deps, metrics });
   registerStatic(app);
   // WebSocket at /trpc (lean stream path + tRPC ws); preClose sends tRPC's reconnect notification
-  registerStreaming(app, { deps, router: appRouter, log, ...options.streaming });
+  registerStreaming(app, {
+    deps,
+    router: appRouter,
+    log,
+    onSubscription: (path, outcome, seconds) => metrics.observeRequest(path, 'ws', outcome, seconds),
+    ...options.streaming,
+  });
 
   return {
     app,

@@ -2,6 +2,7 @@ import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createMarketClient } from '@marketgate/client';
 import { failingSource, startTestServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -203,6 +204,40 @@ describe('GET /metrics with a live SSE subscription', () => {
     }
     expect(
       sample(closed, 'marketgate_requests_total', { procedure: 'stream.ticker', transport: 'sse' }),
+    ).toBe(1);
+  });
+
+  it('counts subscriptions started over WebSocket, and refusals by reason', async () => {
+    const client = createMarketClient({ url: t.url });
+    await new Promise<void>((resolve, reject) => {
+      const sub = client.stream.ticker.subscribe(
+        { exchange: 'sim', symbol: 'XRP/USDT' },
+        {
+          onData: () => {
+            sub.unsubscribe();
+            resolve();
+          },
+          onError: reject,
+        },
+      );
+    });
+    await new Promise<void>((resolve) => {
+      client.stream.ticker.subscribe({ exchange: 'sim', symbol: 'NOPE/USDT' }, { onError: () => resolve() });
+    });
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'stream.ticker',
+        transport: 'ws',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'marketgate_requests_total', {
+        procedure: 'stream.ticker',
+        transport: 'ws',
+        outcome: 'UNKNOWN_SYMBOL',
+      }),
     ).toBe(1);
   });
 });

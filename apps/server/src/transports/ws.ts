@@ -14,6 +14,7 @@ import {
   streamTickersInputSchema,
   MarketError,
   parseInput,
+  toMarketError,
 } from '@marketgate/market-core';
 import type { FeedListener, FeedSpec, FeedUpdate, ResolvedFeedSpec } from '@marketgate/market-core';
 import type { Logger } from '../logger.js';
@@ -57,6 +58,8 @@ export interface StreamingOptions {
   /** Server-side keepalive ping (default 30 s) and how long to wait for the answer (default 10 s). */
   keepAlive?: { pingMs: number; pongWaitMs: number };
   maxBufferedBytes?: number;
+  /** Told of each subscription the lean path starts or refuses (metrics). */
+  onSubscription?: (path: string, outcome: string, seconds: number) => void;
 }
 
 export interface Streaming {
@@ -352,6 +355,9 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
         stopped: false,
       };
       this.subs.set(id, sub); // counts toward the cap while it opens
+      const started = performance.now();
+      const observe = (outcome: string) =>
+        options.onSubscription?.(path, outcome, (performance.now() - started) / 1000);
       let resolved: ResolvedFeedSpec[];
       let lastEventId: string | null | undefined;
       try {
@@ -366,9 +372,11 @@ export function registerStreaming(app: FastifyInstance, options: StreamingOption
         resolved = await Promise.all(parsed.specs.map((s) => deps.feeds.open(s)));
       } catch (error) {
         this.subs.delete(id);
+        observe(toMarketError(error).reason);
         if (!sub.stopped) this.sendError(msg, path, error);
         return;
       }
+      observe('ok');
       if (sub.stopped || this.ws.readyState !== OPEN) {
         this.subs.delete(id);
         return;
