@@ -1,4 +1,5 @@
-import type { FeedHub, FeedSpec } from './hub.js';
+import type { FeedSpec } from './feed-spec.js';
+import type { FeedHub } from './hub.js';
 import type { FeedUpdate, StreamEvent } from './types.js';
 
 /**
