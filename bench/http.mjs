@@ -50,6 +50,17 @@ export async function httpBench({ seconds = 8 } = {}) {
   };
   await measure('bare node:http', bareUrl, bare.pid);
   await measure('marketgate GET /trpc/market.ticker', productUrl, product.child.pid);
+  // the same with the per-request access line off (MCP_LOG_LEVEL=warn): what the log line costs
+  const quiet = await startProduct({
+    MCP_RATE_LIMIT_REQUESTS: '1000000000',
+    MCP_TICKER_CACHE_TTL: '3600',
+    MCP_LOG_LEVEL: 'warn',
+  });
+  const quietUrl = productUrl.replace(product.url, quiet.url);
+  await fetch(quietUrl);
+  await fetch(quietUrl);
+  await measure('marketgate, MCP_LOG_LEVEL=warn', quietUrl, quiet.child.pid);
+  await quiet.stop();
   // same request, forced past the response cache (tRPC's adapter on every call; service cache still hits)
   await measure(
     'marketgate, tRPC adapter path',

@@ -12,7 +12,7 @@ export function createLogger(
   const options = {
     level: config.logLevel,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.secret'],
+      paths: ['req.headers.authorization', 'req.headers.cookie'],
       censor: '[redacted]',
     },
   };
