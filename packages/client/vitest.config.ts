@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.js';
+import { nodePackageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { alias: workspaceAliases },
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
-  },
-});
+export default nodePackageTestConfig;

@@ -3,33 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createSimExchange } from '../src/exchanges/sim/index.js';
 import type { ExchangeSource } from '../src/exchanges/source.js';
 import { MarketService } from '../src/service.js';
+import { countingSource } from './helpers/counting-source.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 30);
-
-/** sim, with upstream calls counted per method and optional overrides: a stand-in for a real exchange. */
-function countingSource(overrides: Partial<ExchangeSource> = {}, now = () => NOW) {
-  const sim = createSimExchange({ now });
-  const calls: Record<string, number> = {};
-  const count =
-    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
-    (...args: A) => {
-      calls[name] = (calls[name] ?? 0) + 1;
-      return fn(...args);
-    };
-  const source: ExchangeSource = {
-    ...sim,
-    id: 'testex',
-    simulated: false,
-    loadMarkets: count('loadMarkets', sim.loadMarkets.bind(sim)),
-    fetchTicker: count('fetchTicker', sim.fetchTicker.bind(sim)),
-    fetchTickers: count('fetchTickers', sim.fetchTickers.bind(sim)),
-    fetchOHLCV: count('fetchOHLCV', sim.fetchOHLCV.bind(sim)),
-    fetchOrderBook: count('fetchOrderBook', sim.fetchOrderBook.bind(sim)),
-    fetchTrades: count('fetchTrades', sim.fetchTrades.bind(sim)),
-    ...overrides,
-  };
-  return { source, calls };
-}
 
 function serviceWith(source: ExchangeSource, now = () => NOW) {
   return new MarketService({

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ClientRateLimiter } from '../rate-limit.js';
+import { clientIpOf } from './client-ip.js';
 
 /** Read-only queries whose answers may be replayed for the ticker TTL; never system.* nor streams. */
 const CACHEABLE = new Set([
@@ -45,16 +46,6 @@ function isCacheable(req: IncomingMessage): boolean {
   const end = url.indexOf('?');
   const paths = url.slice('/trpc/'.length, end < 0 ? undefined : end).split(',');
   return paths.every((p) => CACHEABLE.has(p));
-}
-
-/** Same rule as Fastify's trustProxy=true: the left-most X-Forwarded-For address, else the socket peer. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const xff = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Freshness of a stored answer: it expires when the data it carries would leave the service cache. */
@@ -108,7 +99,7 @@ export class ResponseCache {
       return void next(req, res);
     }
     const start = performance.now();
-    this.options.limiter.tryConsume(clientIp(req, this.options.trustProxy)).then(
+    this.options.limiter.tryConsume(clientIpOf(req, this.options.trustProxy)).then(
       (allowed) => {
         // over budget: tRPC's path answers with the contract's RATE_LIMITED error
         if (!allowed) return void next(req, res);

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.js';
 import type { AppRouter } from '../router/index.js';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION, subscriptionCapError, toTrpcError } from '../router/stream.js';
 import type { AppDeps, Context } from '../trpc.js';
+import { clientIpOf } from '../http/client-ip.js';
 
 /**
  * WebSocket transport at /trpc: tRPC's own ws handler for everything, with a lean broadcast path in
@@ -124,15 +125,6 @@ function frameFor(update: FeedUpdate, sub: LeanSub): Buffer {
     if (frames.byPrefix.size < MAX_SHARED_FRAMES) frames.byPrefix.set(sub.prefixKey, frame);
   }
   return frame;
-}
-
-function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const xff = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function specsFor(

@@ -66,6 +66,13 @@ async function churn(mode: StreamMode) {
   // sim watch calls in flight resolve within a second; their timers must go too
   const timersBack = await waitFor(() => timers() <= baseTimers);
   await settle();
+  // finalisation is up to the collector: give it a few more collections, each in a job of its own
+  // (deref() keeps a target alive until the end of the job that called it)
+  await waitFor(() => {
+    gc!();
+    return refs.every((r) => r.deref() === undefined);
+  }, 3_000);
+  await settle();
   const after = process.memoryUsage().heapUsed;
   return {
     mode,
