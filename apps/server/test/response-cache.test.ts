@@ -17,8 +17,22 @@ describe('response cache in front of tRPC', () => {
     expect(second.headers.get('x-response-cache')).toBe('hit');
     expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
     expect(await second.text()).toBe(firstBody);
-    // and it still logs one line per request
-    expect(t.logLines.filter((l) => l.msg === 'request' && l.procedure === 'market.ticker')).toHaveLength(2);
+    // and it still logs one line per request, with the same fields as any other
+    await fetch(t.url + tickerPath, { headers: { 'x-request-id': 'replayed-1' } });
+    const lines = t.logLines.filter((l) => l.msg === 'request' && l.procedure === 'market.ticker');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatchObject({
+      level: 30,
+      pid: process.pid,
+      reqId: 'replayed-1',
+      method: 'GET',
+      path: '/trpc/market.ticker',
+      status: 200,
+      outcome: 'ok',
+      responseCache: true,
+      durationMs: expect.any(Number),
+    });
+    expect(Object.keys(lines[2]!).sort()).toEqual([...Object.keys(lines[0]!), 'responseCache'].sort());
   });
 
   it('still applies the per-client rate limit, answering with the contract error', async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ClientRateLimiter } from '../rate-limit.js';
+import { AccessLine } from './access-line.js';
 import { clientIpOf } from './client-ip.js';
 
 /** Read-only queries whose answers may be replayed for the ticker TTL; never system.* nor streams. */
@@ -23,7 +24,8 @@ interface Entry {
   /** Response headers, built once when the answer is stored. */
   headers: Record<string, string | number>;
   path: string;
-  procedure: string;
+  /** JSON fragment of the access line's fixed fields. */
+  logFields: string;
   procedures: string[];
   expiresAt: number;
 }
@@ -60,7 +62,7 @@ function entryFor(url: string, body: Buffer, contentType: string, expiresAt: num
     body,
     headers: { 'content-type': contentType, 'content-length': body.length, 'x-response-cache': 'hit' },
     path,
-    procedure: path.slice('/trpc/'.length),
+    logFields: `"method":"GET","path":${JSON.stringify(path)},"procedure":${JSON.stringify(path.slice('/trpc/'.length))},"status":200`,
     procedures: path.slice('/trpc/'.length).split(','),
     expiresAt,
   };
@@ -74,12 +76,11 @@ function entryFor(url: string, body: Buffer, contentType: string, expiresAt: num
  */
 export class ResponseCache {
   private readonly store = new Map<string, Entry>();
-  /** The access line's constant fields are serialised once, here, not on every hit. */
-  private readonly accessLog: Logger;
+  private readonly accessLine: AccessLine;
   hits = 0;
 
   constructor(private readonly options: ResponseCacheOptions) {
-    this.accessLog = options.log.child({ method: 'GET', status: 200, outcome: 'ok', responseCache: true });
+    this.accessLine = new AccessLine(options.log);
   }
 
   /** For Fastify's `serverFactory` option. */
@@ -116,15 +117,8 @@ export class ResponseCache {
 
   private logHit(req: IncomingMessage, entry: Entry, seconds: number): void {
     const given = req.headers['x-request-id'];
-    this.accessLog.info(
-      {
-        reqId: typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID(),
-        path: entry.path,
-        procedure: entry.procedure,
-        durationMs: Math.round(seconds * 10_000) / 10,
-      },
-      'request',
-    );
+    const reqId = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    this.accessLine.write(reqId, entry.logFields, Math.round(seconds * 10_000) / 10);
   }
 
   /** Keeps a copy of a successful answer as it is written. */
