@@ -24,6 +24,8 @@ export interface MetricsSources {
   procedures: readonly string[];
 }
 
+/** Bound on remembered (procedure, transport, outcome) series; unknown names share one label anyway. */
+const MAX_CACHED_SERIES = 1_000;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class Metrics {
@@ -35,6 +37,10 @@ export class Metrics {
   private readonly upstreamDuration: Histogram<'exchange' | 'method'>;
   private sources: MetricsSources | undefined;
   private procedures = new Set<string>();
+  private readonly requestSeries = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(value: number): void } }
+  >();
 
   /** Pass to MarketService's `observer` option: every upstream request lands here. */
   readonly upstreamObserver: UpstreamObserver = {
@@ -137,6 +143,7 @@ export class Metrics {
   bind(sources: MetricsSources): void {
     this.sources = sources;
     this.procedures = new Set(sources.procedures);
+    this.requestSeries.clear();
   }
 
   /** A label value for a procedure name: known names as they are, anything else "unknown". */
@@ -146,9 +153,20 @@ export class Metrics {
 
   /** One finished API request (a call of one procedure). `outcome` is "ok" or the error reason. */
   observeRequest(procedure: string, transport: Transport, outcome: string, seconds: number): void {
-    const label = this.procedureLabel(procedure);
-    this.requests.inc({ procedure: label, transport, outcome });
-    this.requestDuration.observe({ procedure: label, transport }, seconds);
+    const key = `${procedure}\u0000${transport}\u0000${outcome}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      // prom-client hashes a labels object on every call; the response cache's hot path calls
+      // this per request, so the labelled children are looked up once and kept
+      const label = this.procedureLabel(procedure);
+      series = {
+        count: this.requests.labels({ procedure: label, transport, outcome }),
+        duration: this.requestDuration.labels({ procedure: label, transport }),
+      };
+      if (this.requestSeries.size < MAX_CACHED_SERIES) this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   private onUpstreamCall(event: UpstreamCallEvent): void {
