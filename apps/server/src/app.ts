@@ -3,7 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import { FeedHub, MarketService, REASON_STATUS } from '@marketgate/market-core';
+import { FeedHub, MarketService } from '@marketgate/market-core';
 import type { MarketServiceOptions } from '@marketgate/market-core';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -21,7 +21,8 @@ import { registerStreaming } from './transports/ws.js';
 import { appRouter } from './router/index.js';
 import type { AppRouter } from './router/index.js';
 import { healthOf } from './router/system.js';
-import type { AppDeps, Context, ErrorData } from './trpc.js';
+import { reasonOf } from './trpc.js';
+import type { AppDeps, Context } from './trpc.js';
 
 export interface ServerOptions {
   config: Config;
@@ -142,7 +143,7 @@ export function createServer(options: ServerOptions): MarketServer {
       router: appRouter,
       createContext,
       onError({ error, req, path }) {
-        const reason = reasonFromCode(error.code, error.cause);
+        const { reason } = reasonOf(error);
         outcomes.get(req)?.reasons.push(reason);
         noteTrpcError(req, path, reason);
         if (reason === 'INTERNAL')
@@ -197,12 +198,4 @@ export function createServer(options: ServerOptions): MarketServer {
 function retryAfterOf(cause: unknown): number {
   const ms = (cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   return typeof ms === 'number' ? ms : 0;
-}
-
-function reasonFromCode(code: string, cause: unknown): ErrorData['reason'] {
-  const reason = (cause as { reason?: unknown } | undefined)?.reason;
-  if (typeof reason === 'string' && reason in REASON_STATUS) return reason as ErrorData['reason'];
-  if (code === 'BAD_REQUEST' || code === 'NOT_FOUND' || code === 'PARSE_ERROR') return 'INVALID_INPUT';
-  if (code === 'TOO_MANY_REQUESTS') return 'RATE_LIMITED';
-  return 'INTERNAL';
 }

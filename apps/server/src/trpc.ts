@@ -38,7 +38,8 @@ export interface ErrorData {
   retryAfterMs?: number;
 }
 
-function reasonOf(error: TRPCError): {
+/** The contract's reason, message and retry fields of a tRPC error (formatter, logs, metrics). */
+export function reasonOf(error: TRPCError): {
   reason: ErrorReason;
   message: string;
   retryable: boolean;
