@@ -160,6 +160,14 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
   };
 }
 
+/** A status event applied to a hook's held state: `stale` shows until a `live` event clears it. */
+function withStatus<S extends { key: string; stale?: FeedStatus }>(key: string, event: FeedStatus) {
+  return (prev: S): S => ({
+    ...(prev.key === key ? prev : ({ key } as S)),
+    stale: event.state === 'stale' ? event : undefined,
+  });
+}
+
 /** One symbol's ticker, live. */
 export function useLiveTicker(exchange: string, symbol: string, enabled = true): Live<Ticker> {
   const trpc = useTRPC();
@@ -173,11 +181,7 @@ export function useLiveTicker(exchange: string, symbol: string, enabled = true):
         onData(item) {
           const event = item.data;
           if (event.type === 'ticker') setLive({ key, ticker: event.ticker });
-          else
-            setLive((prev) => ({
-              ...(prev.key === key ? prev : { key }),
-              ...(event.state === 'stale' ? { stale: event } : { stale: undefined }),
-            }));
+          else setLive(withStatus(key, event));
         },
       },
     ),
@@ -214,11 +218,7 @@ export function useLiveOrderBook(exchange: string, symbol: string, depth: number
         onData(item) {
           const event = item.data;
           if (event.type === 'orderBook') setLive({ key, book: event.book });
-          else
-            setLive((prev) => ({
-              ...(prev.key === key ? prev : { key }),
-              ...(event.state === 'stale' ? { stale: event } : { stale: undefined }),
-            }));
+          else setLive(withStatus(key, event));
         },
       },
     ),
