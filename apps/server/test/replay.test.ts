@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candleStart, createCcxtSource, nextCandleStart } from '@marketgate/market-core';
-import type { Candle, ExchangeSource, Ticker } from '@marketgate/market-core';
+import type { Candle, ExchangeSource } from '@marketgate/market-core';
 import { createMarketClient, marketErrorOf } from '@marketgate/client';
 import type { MarketClient } from '@marketgate/client';
 import { createServer } from '../src/app.js';
@@ -15,6 +15,7 @@ import {
   entriesOf,
   fixturesOf,
   marketOf,
+  tickerFields,
 } from './replay/fixtures.js';
 import type { FixtureEntry, ReplayExchange } from './replay/fixtures.js';
 import { startReplayServer } from './replay/replay-server.js';
@@ -105,27 +106,6 @@ const { cases, excluded } = available ? buildCases() : { cases: [], excluded: []
 
 type Parsed = Record<string, unknown>;
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-
-const TICKER_FIELDS = [
-  'timestamp',
-  'last',
-  'bid',
-  'ask',
-  'high',
-  'low',
-  'open',
-  'close',
-  'baseVolume',
-  'quoteVolume',
-  'change',
-  'percentage',
-  'vwap',
-] as const satisfies readonly (keyof Ticker)[];
-
-function tickerFields(ticker: Parsed | Ticker): Record<string, number | null> {
-  const t = ticker as Record<string, unknown>;
-  return Object.fromEntries(TICKER_FIELDS.map((f) => [f, num(t[f])]));
-}
 
 function expectedCandles(parsed: unknown): Candle[] {
   return (parsed as number[][]).map((c) => [c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5] ?? 0]);

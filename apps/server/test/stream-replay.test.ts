@@ -12,6 +12,7 @@ import {
   wsFixturesAvailable,
 } from './stream-replay-server.js';
 import type { WsReplayServer } from './stream-replay-server.js';
+import { tickerFields } from './replay/fixtures.js';
 
 if (!wsFixturesAvailable)
   console.warn(
@@ -20,26 +21,8 @@ if (!wsFixturesAvailable)
 
 type Tracked<T> = { id: string; data: T };
 
-/** The Ticker fields ccxt's parsed result has too (ours adds exchange, fetchedAt, source, cached). */
-const COMPARED = [
-  'symbol',
-  'timestamp',
-  'last',
-  'bid',
-  'ask',
-  'high',
-  'low',
-  'open',
-  'close',
-  'baseVolume',
-  'quoteVolume',
-  'change',
-  'percentage',
-  'vwap',
-] as const;
-
 function pick(t: Record<string, unknown>) {
-  return Object.fromEntries(COMPARED.map((k) => [k, t[k] ?? null]));
+  return { symbol: t.symbol ?? null, ...tickerFields(t) };
 }
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -77,3 +77,26 @@ export function marketOf(exchange: ReplayExchange, entry: FixtureEntry): Fixture
   const symbol = entry.input[0];
   return typeof symbol === 'string' ? fixturesOf(exchange).markets[symbol] : undefined;
 }
+
+/** The Ticker fields ccxt's parsed tickers carry too (ours adds exchange, symbol, fetchedAt, source, cached). */
+export const TICKER_FIELDS = [
+  'timestamp',
+  'last',
+  'bid',
+  'ask',
+  'high',
+  'low',
+  'open',
+  'close',
+  'baseVolume',
+  'quoteVolume',
+  'change',
+  'percentage',
+  'vwap',
+] as const;
+
+/** Those fields of a ticker (ours or ccxt's), numbers or null, for comparing the two. */
+export function tickerFields(ticker: object): Record<string, number | null> {
+  const t = ticker as Record<string, unknown>;
+  return Object.fromEntries(TICKER_FIELDS.map((f) => [f, typeof t[f] === 'number' ? t[f] : null]));
+}
