@@ -1,17 +1,8 @@
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketErrorOf } from '@marketgate/client';
-import { failingSource, startTestServer } from './helpers/server.js';
+import { failingExchanges, startTestServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
-
-const failures: Record<string, () => unknown> = {
-  kraken: () => new ccxt.RateLimitExceeded('kraken 429'),
-  okx: () => new ccxt.ExchangeNotAvailable('okx 503 https://www.okx.com/api?apiKey=secret'),
-  bybit: () => new ccxt.RequestTimeout('bybit timed out'),
-  coinbaseexchange: () => new ccxt.ExchangeError('coinbaseexchange {"message":"weird"}'),
-  bitget: () => new TypeError("Cannot read properties of undefined (reading 'x')"),
-  gate: () => new ccxt.NotSupported('gate fetchTicker not supported'),
-};
 
 async function reasonOf(call: Promise<unknown>) {
   try {
@@ -30,10 +21,7 @@ function get(url: string, path: string, input?: unknown, headers: Record<string,
 describe('server through the typed client', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ MCP_RETRY_ATTEMPTS: '1' }, (id) => {
-      const error = failures[id];
-      return error ? failingSource(id, error) : undefined;
-    });
+    t = await startTestServer({ MCP_RETRY_ATTEMPTS: '1' }, failingExchanges);
   });
   afterAll(() => t.close());
 
@@ -56,7 +44,13 @@ describe('server through the typed client', () => {
   it('exchanges.markets searches', async () => {
     const markets = await t.client.exchanges.markets.query({ exchange: 'sim', search: 'eth' });
     expect(markets.map((m) => m.symbol)).toContain('ETH/USDT');
-    expect(markets[0]).toEqual({ symbol: expect.any(String), base: expect.any(String), quote: expect.any(String), type: 'spot', active: true });
+    expect(markets[0]).toEqual({
+      symbol: expect.any(String),
+      base: expect.any(String),
+      quote: expect.any(String),
+      type: 'spot',
+      active: true,
+    });
   });
 
   it('market.ticker, batched with market.tickers in one HTTP request', async () => {
@@ -73,7 +67,12 @@ describe('server through the typed client', () => {
   });
 
   it('market.ohlcv, orderBook and trades', async () => {
-    const ohlcv = await t.client.market.ohlcv.query({ exchange: 'sim', symbol: 'BTC/USDT', timeframe: '1h', limit: 24 });
+    const ohlcv = await t.client.market.ohlcv.query({
+      exchange: 'sim',
+      symbol: 'BTC/USDT',
+      timeframe: '1h',
+      limit: 24,
+    });
     expect(ohlcv).toMatchObject({ exchange: 'sim', symbol: 'BTC/USDT', timeframe: '1h' });
     expect(ohlcv.candles).toHaveLength(24);
     const book = await t.client.market.orderBook.query({ exchange: 'sim', symbol: 'ETH/USDT', depth: 5 });
@@ -95,7 +94,9 @@ describe('server through the typed client', () => {
 
   describe('every error reason', () => {
     it('INVALID_INPUT names the field', async () => {
-      const e = await reasonOf(t.client.market.orderBook.query({ exchange: 'sim', symbol: 'BTC/USDT', depth: 0 }));
+      const e = await reasonOf(
+        t.client.market.orderBook.query({ exchange: 'sim', symbol: 'BTC/USDT', depth: 0 }),
+      );
       expect(e).toMatchObject({ reason: 'INVALID_INPUT', retryable: false, httpStatus: 400 });
       expect(e!.message).toMatch(/depth/);
       const res = await get(t.url, 'market.tickers', { exchange: 'sim', symbols: [] });
@@ -103,10 +104,13 @@ describe('server through the typed client', () => {
       expect(JSON.stringify(await res.json())).toMatch(/symbols/);
     });
 
-    it.each(['__proto__', 'constructor', 'toString', 'nosuchexchange'])('UNKNOWN_EXCHANGE for %s', async (exchange) => {
-      const e = await reasonOf(t.client.market.ticker.query({ exchange, symbol: 'BTC/USDT' }));
-      expect(e).toMatchObject({ reason: 'UNKNOWN_EXCHANGE', httpStatus: 404 });
-    });
+    it.each(['__proto__', 'constructor', 'toString', 'nosuchexchange'])(
+      'UNKNOWN_EXCHANGE for %s',
+      async (exchange) => {
+        const e = await reasonOf(t.client.market.ticker.query({ exchange, symbol: 'BTC/USDT' }));
+        expect(e).toMatchObject({ reason: 'UNKNOWN_EXCHANGE', httpStatus: 404 });
+      },
+    );
 
     it('UNKNOWN_SYMBOL', async () => {
       const e = await reasonOf(t.client.market.ticker.query({ exchange: 'sim', symbol: 'NOPE/USDT' }));
@@ -115,7 +119,9 @@ describe('server through the typed client', () => {
     });
 
     it('NOT_SUPPORTED for a timeframe the exchange lacks and a method it lacks', async () => {
-      const e = await reasonOf(t.client.market.ohlcv.query({ exchange: 'sim', symbol: 'BTC/USDT', timeframe: '7m' }));
+      const e = await reasonOf(
+        t.client.market.ohlcv.query({ exchange: 'sim', symbol: 'BTC/USDT', timeframe: '7m' }),
+      );
       expect(e).toMatchObject({ reason: 'NOT_SUPPORTED', httpStatus: 400 });
       const g = await reasonOf(t.client.market.ticker.query({ exchange: 'gate', symbol: 'BTC/USDT' }));
       expect(g).toMatchObject({ reason: 'NOT_SUPPORTED', httpStatus: 400 });
@@ -135,7 +141,12 @@ describe('server through the typed client', () => {
     });
 
     it('INTERNAL is logged with the request id the client sees', async () => {
-      const res = await get(t.url, 'market.ticker', { exchange: 'bitget', symbol: 'BTC/USDT' }, { 'x-request-id': 'req-internal-1' });
+      const res = await get(
+        t.url,
+        'market.ticker',
+        { exchange: 'bitget', symbol: 'BTC/USDT' },
+        { 'x-request-id': 'req-internal-1' },
+      );
       expect(res.status).toBe(500);
       const body = (await res.json()) as { error: { message: string } };
       expect(body.error.message).toBe('Internal error (request id req-internal-1)');
@@ -151,7 +162,12 @@ describe('server through the typed client', () => {
 
   it('logs one line per request with id, procedure, duration and outcome', async () => {
     const before = t.logLines.length;
-    await get(t.url, 'market.ticker', { exchange: 'sim', symbol: 'NOPE/USDT' }, { 'x-request-id': 'log-check-1' });
+    await get(
+      t.url,
+      'market.ticker',
+      { exchange: 'sim', symbol: 'NOPE/USDT' },
+      { 'x-request-id': 'log-check-1' },
+    );
     const lines = t.logLines.slice(before).filter((l) => l.msg === 'request');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
@@ -193,7 +209,12 @@ describe('per-client rate limit', () => {
   });
 
   it('ignores X-Forwarded-For unless MCP_TRUST_PROXY is on', async () => {
-    const res = await get(t.url, 'market.ticker', { exchange: 'sim', symbol: 'BTC/USDT' }, { 'x-forwarded-for': '203.0.113.9' });
+    const res = await get(
+      t.url,
+      'market.ticker',
+      { exchange: 'sim', symbol: 'BTC/USDT' },
+      { 'x-forwarded-for': '203.0.113.9' },
+    );
     expect(res.status).toBe(429);
   });
 });

@@ -2,18 +2,10 @@ import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_STATUS } from '@marketgate/market-core';
 import type { ErrorReason } from '@marketgate/market-core';
-import { failingSource, startTestServer } from './helpers/server.js';
+import { failingExchanges, startTestServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
 /** Exchange ids whose injected source fails every data call with this ccxt (or plain) error. */
-const failures: Record<string, () => unknown> = {
-  kraken: () => new ccxt.RateLimitExceeded('kraken 429'),
-  okx: () => new ccxt.ExchangeNotAvailable('okx 503 https://www.okx.com/api?apiKey=secret'),
-  bybit: () => new ccxt.RequestTimeout('bybit timed out'),
-  coinbaseexchange: () => new ccxt.ExchangeError('coinbaseexchange {"message":"weird"}'),
-  bitget: () => new TypeError("Cannot read properties of undefined (reading 'x')"),
-};
-
 interface ErrorBody {
   message: string;
   code: string;
@@ -32,10 +24,7 @@ describe('REST API', () => {
   let t: TestServer;
   let api: string;
   beforeAll(async () => {
-    t = await startTestServer({ MCP_RETRY_ATTEMPTS: '0' }, (id) => {
-      const error = failures[id];
-      return error ? failingSource(id, error) : undefined;
-    });
+    t = await startTestServer({ MCP_RETRY_ATTEMPTS: '0' }, failingExchanges);
     api = `${t.url}/api`;
   });
   afterAll(() => t.close());

@@ -15,7 +15,7 @@ export function redisServerPath(): string | undefined {
  */
 export function requireRedis(): boolean {
   if (redisServerPath() !== undefined) return true;
-  const how = 'install Debian\'s redis-server package (apt-get install redis-server); .ci/run does this';
+  const how = "install Debian's redis-server package (apt-get install redis-server); .ci/run does this";
   if (process.env.CI) throw new Error(`redis-server is required for the Redis tests: ${how}`);
   console.warn(`Redis tests skipped: redis-server not found; ${how}`);
   return false;

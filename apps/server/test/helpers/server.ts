@@ -1,3 +1,4 @@
+import ccxt from 'ccxt';
 import { Writable } from 'node:stream';
 import { createMarketClient } from '@marketgate/client';
 import type { ExchangeSource } from '@marketgate/market-core';
@@ -19,15 +20,26 @@ export async function startTestServer(
   env: Record<string, string> = {},
   createSource?: (id: string) => ExchangeSource | undefined,
 ): Promise<TestServer> {
-  const config = configFrom({ MCP_PORT: '0', MCP_RATE_LIMIT_REQUESTS: '100000', MCP_LOG_LEVEL: 'info', MCP_LOG_FORMAT: 'json', ...env });
+  const config = configFrom({
+    MCP_PORT: '0',
+    MCP_RATE_LIMIT_REQUESTS: '100000',
+    MCP_LOG_LEVEL: 'info',
+    MCP_LOG_FORMAT: 'json',
+    ...env,
+  });
   const logLines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const server = createServer({ config, log: createLogger(config, sink), service: createSource ? { createSource } : {} });
+  const server = createServer({
+    config,
+    log: createLogger(config, sink),
+    service: createSource ? { createSource } : {},
+  });
   const url = await server.listen();
   return { url, client: createMarketClient({ url }), logLines, server, close: () => server.close() };
 }
@@ -47,4 +59,20 @@ export function failingSource(id: string, error: () => unknown): ExchangeSource 
     fetchOrderBook: fail,
     fetchTrades: fail,
   };
+}
+
+/** Exchange ids that fail in tests, each the way a real exchange can, one per upstream error reason. */
+const FAILURES: Record<string, () => unknown> = {
+  kraken: () => new ccxt.RateLimitExceeded('kraken 429'),
+  okx: () => new ccxt.ExchangeNotAvailable('okx 503 https://www.okx.com/api?apiKey=secret'),
+  bybit: () => new ccxt.RequestTimeout('bybit timed out'),
+  coinbaseexchange: () => new ccxt.ExchangeError('coinbaseexchange {"message":"weird"}'),
+  bitget: () => new TypeError("Cannot read properties of undefined (reading 'x')"),
+  gate: () => new ccxt.NotSupported('gate fetchTicker not supported'),
+};
+
+/** For startTestServer's createSource: kraken throttles, okx is down, bybit times out, … (see FAILURES). */
+export function failingExchanges(id: string): ExchangeSource | undefined {
+  const error = FAILURES[id];
+  return error ? failingSource(id, error) : undefined;
 }
