@@ -43,6 +43,8 @@ export async function httpBench({ seconds = 8 } = {}) {
 
   const rows = [];
   const measure = async (name, url, pid, header) => {
+    // warm-up, not recorded: both sides measured with their code already optimised by the JIT
+    await load(url, 2, header);
     const cpu0 = await cpuSeconds(pid);
     const r = await load(url, seconds, header);
     const cpu = (await cpuSeconds(pid)) - cpu0;
