@@ -4,6 +4,8 @@ import { createMarketClient } from '@marketgate/client';
 import type { ExchangeSource } from '@marketgate/market-core';
 import { createSimExchange } from '@marketgate/market-core';
 import { createServer } from '../../src/app.js';
+import type { ServerOptions } from '../../src/app.js';
+import { Collector } from './collector.js';
 import { configFrom } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -11,6 +13,8 @@ export interface TestServer {
   url: string;
   client: ReturnType<typeof createMarketClient>;
   logLines: Record<string, unknown>[];
+  /** The same lines, awaitable. */
+  logs: Collector<Record<string, unknown>>;
   server: ReturnType<typeof createServer>;
   close(): Promise<void>;
 }
@@ -19,6 +23,7 @@ export interface TestServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   createSource?: (id: string) => ExchangeSource | undefined,
+  extra: Pick<ServerOptions, 'streaming'> = {},
 ): Promise<TestServer> {
   const config = configFrom({
     MCP_PORT: '0',
@@ -27,11 +32,12 @@ export async function startTestServer(
     MCP_LOG_FORMAT: 'json',
     ...env,
   });
-  const logLines: Record<string, unknown>[] = [];
+  const logs = new Collector<Record<string, unknown>>();
+  const logLines = logs.items;
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString().split('\n'))
-        if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -39,9 +45,10 @@ export async function startTestServer(
     config,
     log: createLogger(config, sink),
     service: createSource ? { createSource } : {},
+    ...extra,
   });
   const url = await server.listen();
-  return { url, client: createMarketClient({ url }), logLines, server, close: () => server.close() };
+  return { url, client: createMarketClient({ url }), logLines, logs, server, close: () => server.close() };
 }
 
 /** sim under another exchange id whose data calls all fail with `error`: a stand-in for a failing exchange. */
