@@ -51,6 +51,17 @@ export class FeedStaleError extends Error {
   }
 }
 
+/** What a live view shows as its error: the stream's, then the snapshot query's, then a stale feed. */
+function liveError(
+  streamError: unknown,
+  snapshot: { error: unknown; failureReason: unknown },
+  stale: FeedStatus | undefined,
+): unknown {
+  return (
+    streamError ?? snapshot.error ?? snapshot.failureReason ?? (stale ? new FeedStaleError(stale) : undefined)
+  );
+}
+
 /** True once a stream has not been delivering for STREAM_GRACE_MS; false as soon as it delivers. */
 export function useStreamFallback(delivering: boolean, enabled = true): boolean {
   const [fallback, setFallback] = useState(false);
@@ -151,11 +162,7 @@ export function useLiveTickers(exchange: string, symbols: string[], enabled = tr
   const stale = state.current.stale.values().next().value;
   return {
     data,
-    error:
-      sub.error ??
-      snapshot.error ??
-      snapshot.failureReason ??
-      (stale ? new FeedStaleError(stale) : undefined),
+    error: liveError(sub.error, snapshot, stale),
     loading: on && data.length === 0 && !snapshot.error && !sub.error,
   };
 }
@@ -197,11 +204,7 @@ export function useLiveTicker(exchange: string, symbol: string, enabled = true):
   const data = newerTicker(current.ticker, snapshot.data);
   return {
     data,
-    error:
-      sub.error ??
-      snapshot.error ??
-      snapshot.failureReason ??
-      (current.stale ? new FeedStaleError(current.stale) : undefined),
+    error: liveError(sub.error, snapshot, current.stale),
     loading: enabled && !data && !snapshot.error && !sub.error,
   };
 }
@@ -238,11 +241,7 @@ export function useLiveOrderBook(exchange: string, symbol: string, depth: number
       : (current.book ?? snapshot.data);
   return {
     data: newer,
-    error:
-      sub.error ??
-      snapshot.error ??
-      snapshot.failureReason ??
-      (current.stale ? new FeedStaleError(current.stale) : undefined),
+    error: liveError(sub.error, snapshot, current.stale),
     loading: !newer && !snapshot.error && !sub.error,
   };
 }
