@@ -60,6 +60,7 @@ export function createCcxtExchange(id: string, options: CcxtSourceOptions): Exch
       api: rewriteApiUrls(exchange.urls.api, options.proxyUrl) as typeof exchange.urls.api,
     };
   }
+  guardStreamSends(exchange);
   if (options.markets) exchange.setMarkets(options.markets as Parameters<Exchange['setMarkets']>[0]);
   const shared = options.throttle;
   if (shared) {
@@ -70,6 +71,31 @@ export function createCcxtExchange(id: string, options: CcxtSourceOptions): Exch
     };
   }
   return exchange;
+}
+
+type StreamClient = { send(message: unknown): Promise<unknown> };
+
+/**
+ * ccxt.pro sends a subscription once its ws throttle allows, without handling the send's rejection
+ * when the socket closed in between: an unhandled rejection. The watch call already fails on that
+ * close, so the send error is observed and dropped here, on each stream client ccxt creates.
+ */
+function guardStreamSends(exchange: Exchange): void {
+  const clientOf = (exchange.client as (url: string) => StreamClient).bind(exchange);
+  const guarded = new WeakSet<StreamClient>();
+  (exchange as unknown as { client: (url: string) => StreamClient }).client = (url: string) => {
+    const client = clientOf(url);
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      const send = client.send.bind(client);
+      client.send = (message: unknown) => {
+        const sent = send(message);
+        sent.catch(() => undefined);
+        return sent;
+      };
+    }
+    return client;
+  };
 }
 
 function capabilitiesOf(has: Exchange['has']): Capabilities {
