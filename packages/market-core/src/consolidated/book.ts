@@ -96,7 +96,7 @@ export function consolidateBook(
   for (const venue of venues) {
     // a venue without a book has nothing to show, whatever its receive time says
     const health = venueHealth(venue.book ? venue : { ...venue, receivedAt: null }, options);
-    const timestamp = venue.book?.timestamp ?? venue.receivedAt;
+    const timestamp = venue.book ? (venue.book.timestamp ?? venue.receivedAt) : null;
     states.push({
       exchange: venue.exchange,
       state: health.state,

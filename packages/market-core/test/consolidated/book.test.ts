@@ -397,6 +397,12 @@ describe('consolidateBook: stale and failing venues', () => {
     const none: VenueBookSnapshot = { exchange: 'new', book: null, receivedAt: null };
     const book = consolidateBook([venue('a', [[100, 1]], [[101, 1]]), none], options());
     expect(book.venues[1]).toEqual({ exchange: 'new', state: 'stale', timestamp: null, reason: 'STALE' });
+    // a receive time without a book is still nothing received
+    const odd = consolidateBook(
+      [venue('a', [[100, 1]], [[101, 1]]), { ...none, receivedAt: NOW }],
+      options(),
+    );
+    expect(odd.venues[1]).toEqual({ exchange: 'new', state: 'stale', timestamp: null, reason: 'STALE' });
   });
 
   it('lists a failing venue as error with its reason, keeps its last timestamp, and leaves the rest intact', () => {
