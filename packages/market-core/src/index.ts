@@ -20,3 +20,4 @@ export { createSimExchange } from './exchanges/sim/index.js';
 export { MarketService } from './service.js';
 export type { MarketServiceOptions } from './service.js';
 export * from './feeds/index.js';
+export * from './consolidated/index.js';
